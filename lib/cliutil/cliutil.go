@@ -1,0 +1,94 @@
+package cliutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes shared by all tools.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // runtime failure: I/O, corrupt input, upload
+	ExitUsage   = 2 // bad flags, bad config, bad filter
+)
+
+// Version is stamped by the build with -ldflags -X.
+var Version = "dev"
+
+// UsageError is a mistake in how a tool was invoked or configured.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// IsUsage reports whether err is, or wraps, a *UsageError.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
+}
+
+// Code maps an error to the exit code: nil 0, usage 2, anything else 1.
+func Code(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case IsUsage(err):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// Report prints err on w as `tool: message`, with a `Try:` line for usage
+// errors, and returns its exit code.
+func Report(w io.Writer, tool string, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(w, "%s: %v\n", tool, err)
+	if IsUsage(err) {
+		fmt.Fprintf(w, "Try: %s --help\n", tool)
+	}
+	return Code(err)
+}
+
+// RunFunc is a tool's testable entry point.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// Main runs a tool with the process's arguments and standard streams. Its
+// context is cancelled by SIGTERM or SIGINT. It returns the exit code.
+func Main(tool string, run RunFunc) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	return Report(os.Stderr, tool, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// NewApp returns a cli.App for a tool that writes help to stdout, errors to
+// stderr, never calls os.Exit, and turns flag mistakes into *UsageError.
+func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:            name,
+		Usage:           usage,
+		Version:         Version,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &UsageError{Err: err}
+		},
+	}
+}

@@ -1,0 +1,54 @@
+// Package pcapio reads and writes the packet streams that every pcappush
+// tool speaks.
+//
+// A Reader takes any io.Reader holding a classic pcap file (microsecond or
+// nanosecond timestamps, either byte order) or a pcapng file (any number of
+// sections, several interfaces, per-interface timestamp resolution and
+// offset) and returns its packets one Record at a time. A Writer writes
+// nanosecond, little-endian classic pcap (magic 0xa1b23c4d), the stream
+// format shared by all pcappush tools.
+//
+// # Zero copy
+//
+// Reader.Next returns a Record whose Data aliases the Reader's internal
+// buffer: it stays valid only until the next call to Next. Nothing is
+// allocated per packet; callers that keep a packet must copy it.
+//
+// # Clock ticks
+//
+// A record with a captured and an original length of zero carries only a
+// time. Live readers emit such ticks while the link is idle so that
+// downstream stages can close time-based splits; Record.IsTick reports them.
+//
+// # Errors
+//
+// Malformed input never panics. Every problem is reported as an *Error that
+// names the input, the byte offset of the offending record or block and the
+// number of the packet being read, wrapping one of the sentinel errors
+// (ErrBadMagic, ErrTruncated, ErrCapLen, ...) so that callers can branch
+// with errors.Is. Everything returned before the error was complete.
+//
+// # Example
+//
+//	r, err := pcapio.NewReader(os.Stdin, "stdin")
+//	if err != nil {
+//		return err
+//	}
+//	w := pcapio.NewWriter(os.Stdout, r.LinkType(), r.Snaplen())
+//	if err := w.WriteHeader(); err != nil {
+//		return err
+//	}
+//	for {
+//		rec, err := r.Next()
+//		if err == io.EOF {
+//			break
+//		}
+//		if err != nil {
+//			return err
+//		}
+//		if err := w.WriteRecord(rec); err != nil {
+//			return err
+//		}
+//	}
+//	return w.Flush()
+package pcapio

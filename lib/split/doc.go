@@ -1,0 +1,44 @@
+// Package split cuts one packet stream into a series of files, the work of
+// pcap_split.
+//
+// # Splitting
+//
+// A Splitter receives records in stream order and keeps at most one split
+// open. By time (Options.Time), splits are half-open intervals aligned to
+// multiples of the split time since the epoch: with one minute, a packet
+// stamped exactly hh:mm:00.000000000 opens the split [hh:mm, hh:mm+1). An
+// interval with no packet makes no file. A packet stamped before the open
+// split's start (reordered input) is written to the open split and counted;
+// a late packet that finds no split open starts the split after the last
+// one published, so names never repeat and nothing is dropped. By size
+// (Options.Bytes), a split is closed before the packet that would take the
+// file, header included, past the limit; a packet larger than the limit
+// gets a file of its own.
+//
+// Clock ticks (records without bytes) are never written: they close the
+// open time split once their time reaches its end. Idle closes it when the
+// input has been quiet for Options.IdleClose and the wall clock is that far
+// past the split's end.
+//
+// # Names
+//
+// A name is the prefix, "_" (omitted when the prefix ends in "/"), the time
+// part of one of five formats, and the suffix. Time splits name their
+// interval; size splits the first (and last) packet's time. Consecutive
+// size splits whose names would be equal get "_2", "_3", ... before the
+// suffix.
+//
+// # Publishing
+//
+// Each split is written to a Part obtained from a Sink under a provisional
+// name and committed under its final name once complete. The file sink
+// writes NAME.pending, fsyncs it, renames it and fsyncs the folder, so a
+// final name always means a complete file; a failed split is removed. The
+// pipe sink runs a shell command per split between the Splitter and another
+// sink and checks its exit status before committing.
+//
+// # Example
+//
+//	opts := split.Options{Time: 60e9, Name: split.EpochSecStartEnd, Prefix: "/data/push/", Suffix: ".pcap"}
+//	stats, err := split.Run(ctx, os.Stdin, "stdin", opts, split.FileSink{}, os.Stderr)
+package split

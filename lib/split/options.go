@@ -1,0 +1,77 @@
+package split
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Options say how a stream is cut and named.
+type Options struct {
+	Time      int64         // split time in nanoseconds; zero when splitting by size
+	Bytes     int64         // split size in bytes, header included; zero when splitting by time
+	Name      NameFormat    // time part of names
+	Prefix    string        // name prefix; "/dir/" puts names straight in dir
+	Suffix    string        // name suffix; default ".pcap"
+	IdleClose time.Duration // close a quiet time split this long after its end; 0: never
+	UID       string        // shown in logs
+
+	// ProgressEvery is the number of bytes between progress lines; zero
+	// means DefaultProgressEvery, negative disables them.
+	ProgressEvery int64
+	// OnPublish, when set, is called after each split is published.
+	OnPublish func(Info) error
+	// Now returns the wall-clock time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultSuffix        = ".pcap"
+	DefaultIdleClose     = 5 * time.Second
+	DefaultProgressEvery = 80e6
+	// MinBytes is the smallest split size: a header and one small record.
+	MinBytes = 64
+)
+
+// Validate checks the options, filling defaults.
+func (o *Options) Validate() error {
+	switch {
+	case o.Time == 0 && o.Bytes == 0:
+		return errors.New("no split option: give --split-time NS or --split-byte BYTES")
+	case o.Time != 0 && o.Bytes != 0:
+		return errors.New("--split-time and --split-byte exclude each other: give one")
+	case o.Time < 0 || o.Bytes < 0:
+		return errors.New("the split size must be positive")
+	case o.Bytes != 0 && o.Bytes < MinBytes:
+		return fmt.Errorf("--split-byte %d is below the %d-byte minimum", o.Bytes, MinBytes)
+	case o.Name == 0:
+		return fmt.Errorf("no file name option: give one of %s", nameList())
+	case o.Prefix == "":
+		return errors.New("no output prefix: give -o PREFIX")
+	}
+	if res := o.Name.Resolution(); o.Time != 0 && o.Time%res != 0 {
+		return fmt.Errorf("--split-time %d is finer than %s can name (%d ns); use a multiple of %d or another name option", o.Time, o.Name.Flag(), res, res)
+	}
+	if o.Suffix == "" {
+		o.Suffix = DefaultSuffix
+	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = DefaultProgressEvery
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+func nameList() string {
+	s := ""
+	for i, f := range NameFlags() {
+		if i > 0 {
+			s += ", "
+		}
+		s += "--" + f
+	}
+	return s
+}

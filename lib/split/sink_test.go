@@ -1,0 +1,177 @@
+package split
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/pcapio"
+)
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+func TestFileSinkPublishesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	p, err := FileSink{}.Create(filepath.Join(dir, "a.pcap"))
+	must(t, err)
+	if _, err := p.Write([]byte("data")); err != nil {
+		t.Fatal(err)
+	}
+	if got := listDir(t, dir); len(got) != 1 || got[0] != "a.pcap.pending" {
+		t.Fatalf("while writing: %v; want only a.pcap.pending", got)
+	}
+	must(t, p.Commit(filepath.Join(dir, "b.pcap")))
+	if got := listDir(t, dir); len(got) != 1 || got[0] != "b.pcap" {
+		t.Fatalf("after commit: %v; want only b.pcap", got)
+	}
+	st, err := os.Stat(filepath.Join(dir, "b.pcap"))
+	must(t, err)
+	if st.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v; want 0640", st.Mode().Perm())
+	}
+	q, err := FileSink{}.Create(filepath.Join(dir, "c.pcap"))
+	must(t, err)
+	must(t, q.Abort())
+	if got := listDir(t, dir); len(got) != 1 {
+		t.Errorf("after abort: %v; want only b.pcap", got)
+	}
+}
+
+func TestFileSinkCreateErrorNamesFile(t *testing.T) {
+	_, err := FileSink{}.Create("/nonexistent-folder/x.pcap")
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent-folder/x.pcap.pending") {
+		t.Errorf("Create = %v; want an error naming the pending file", err)
+	}
+	if err := CheckFolder("/nonexistent-folder/all"); err == nil || !strings.Contains(err.Error(), "/nonexistent-folder") {
+		t.Errorf("CheckFolder = %v; want an error naming the folder", err)
+	}
+	if err := CheckFolder(t.TempDir() + "/"); err != nil {
+		t.Errorf("CheckFolder(existing/) = %v", err)
+	}
+}
+
+func TestPipeSink(t *testing.T) {
+	dir := t.TempDir()
+	var stderr bytes.Buffer
+	s := PipeSink{Inner: FileSink{}, Command: "gzip -c -1", Stderr: &stderr}
+	p, err := s.Create(filepath.Join(dir, "x.pcap.gz"))
+	must(t, err)
+	payload := bytes.Repeat([]byte("packet "), 100000)
+	if _, err := p.Write(payload); err != nil {
+		t.Fatal(err)
+	}
+	must(t, p.Commit(filepath.Join(dir, "x.pcap.gz")))
+	f, err := os.Open(filepath.Join(dir, "x.pcap.gz"))
+	must(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	must(t, err)
+	back, err := io.ReadAll(zr)
+	must(t, err)
+	if !bytes.Equal(back, payload) {
+		t.Errorf("gunzipped %d bytes; want the %d written", len(back), len(payload))
+	}
+}
+
+func TestPipeSinkFailures(t *testing.T) {
+	for _, cmd := range []string{"false", "exit 3", "head -c 10", "cat; exit 1", "no-such-command-xyz"} {
+		t.Run(cmd, func(t *testing.T) {
+			dir := t.TempDir()
+			s := PipeSink{Inner: FileSink{}, Command: cmd}
+			p, err := s.Create(filepath.Join(dir, "x.pcap"))
+			must(t, err)
+			var werr error
+			for i := 0; i < 100 && werr == nil; i++ {
+				_, werr = p.Write(make([]byte, 64*1024))
+			}
+			err = werr
+			if err == nil {
+				err = p.Commit(filepath.Join(dir, "x.pcap"))
+			}
+			if err == nil || !strings.Contains(err.Error(), cmd) {
+				t.Fatalf("error %v; want one naming %q", err, cmd)
+			}
+			p.Abort() //nolint:errcheck
+			if got := listDir(t, dir); len(got) != 0 {
+				t.Errorf("left %v; want nothing", got)
+			}
+		})
+	}
+}
+
+func classicBytes(recs ...pcapio.Record) []byte {
+	var b bytes.Buffer
+	w := pcapio.NewWriter(&b, 1, 0)
+	w.WriteHeader() //nolint:errcheck
+	for _, r := range recs {
+		w.WriteRecord(r) //nolint:errcheck
+	}
+	w.Flush() //nolint:errcheck
+	return b.Bytes()
+}
+
+func TestRunPublishesBeforeReportingCorruptInput(t *testing.T) {
+	dir := t.TempDir()
+	in := classicBytes(pcapio.Record{Time: sec(1), OrigLen: 1, Data: []byte{1}}, pcapio.Record{Time: sec(2), OrigLen: 3, Data: []byte{1, 2, 3}})
+	in = in[:len(in)-1]
+	st, err := Run(context.Background(), bytes.NewReader(in), "stdin", Options{Time: 60e9, Name: EpochSec, Prefix: dir + "/"}, FileSink{}, nil)
+	var pe *pcapio.Error
+	if !errors.As(err, &pe) || !errors.Is(err, pcapio.ErrTruncated) || pe.Packet != 2 {
+		t.Fatalf("Run = %v; want a truncation error at packet 2", err)
+	}
+	if got := listDir(t, dir); len(got) != 1 || st.Packets != 1 || got[0] != "1621849860.pcap" {
+		t.Errorf("files %v, %d packets; want the first packet published", got, st.Packets)
+	}
+}
+
+func TestRunStopsOnCancelAndPublishes(t *testing.T) {
+	dir := t.TempDir()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var st Stats
+	go func() {
+		var err error
+		st, err = Run(ctx, pr, "stdin", Options{Time: 60e9, Name: EpochSec, Prefix: dir + "/"}, FileSink{}, nil)
+		done <- err
+	}()
+	rec := pcapio.Record{Time: sec(1), OrigLen: 4, Data: []byte("abcd")}
+	b := classicBytes(rec, rec, rec)
+	if _, err := pw.Write(b[:len(b)-5]); err != nil { // the last record is cut
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(listDir(t, dir)) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no split opened")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after cancel = %v; want nil", err)
+	}
+	if got := listDir(t, dir); len(got) != 1 || got[0] != "1621849860.pcap" || st.Packets != 2 {
+		t.Errorf("files %v, %d packets; want the two whole packets published", got, st.Packets)
+	}
+	pw.Close()
+}

@@ -1,0 +1,239 @@
+package split
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/pcapio"
+)
+
+// Info describes a published split.
+type Info struct {
+	Name    string // final name
+	Start   int64  // interval start (time splits) or first packet time, ns
+	End     int64  // interval end (time splits) or last packet time, ns
+	First   int64  // time of the first packet, ns
+	Last    int64  // time of the last packet, ns
+	Packets int64  // packets in the split
+	Bytes   int64  // pcap bytes, file header included, before any pipe command
+}
+
+// Stats count what a Splitter has done.
+type Stats struct {
+	Files     int64 // splits published
+	Packets   int64 // packets written
+	Bytes     int64 // pcap bytes written, file headers included
+	Reordered int64 // packets stamped before the start of their split
+	Ticks     int64 // clock ticks seen
+}
+
+// Splitter writes records into splits. It is not safe for concurrent use.
+type Splitter struct {
+	opts     Options
+	sink     Sink
+	w        *pcapio.Writer
+	linkType uint32
+	snaplen  uint32
+	open     bool
+	cur      current
+	lastEnd  int64 // end of the last published time split
+	prevName string
+	dup      int
+	stats    Stats
+	progress *progress
+}
+
+// current is the open split.
+type current struct {
+	part    Part
+	name    string // provisional (size splits) or final (time splits) name
+	start   int64
+	end     int64
+	first   int64
+	last    int64
+	packets int64
+	bytes   int64
+}
+
+// New returns a Splitter that publishes to sink and logs progress on log
+// (nil: no log). The options must have passed Validate.
+func New(opts Options, sink Sink, log io.Writer) *Splitter {
+	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts)}
+}
+
+// SetFormat sets the link type and snapshot length of the files' headers;
+// call it before the first record.
+func (s *Splitter) SetFormat(linkType, snaplen uint32) {
+	s.linkType, s.snaplen = linkType, snaplen
+}
+
+// Stats returns the counts so far.
+func (s *Splitter) Stats() Stats { return s.stats }
+
+// Write adds one record: a packet goes into its split, a tick may close
+// the open time split.
+func (s *Splitter) Write(rec pcapio.Record) error {
+	if rec.IsTick() {
+		s.stats.Ticks++
+		if s.open && s.opts.Time != 0 && rec.Time >= s.cur.end {
+			return s.publish()
+		}
+		return nil
+	}
+	if err := s.route(rec.Time, int64(pcapio.RecordHeaderLen+len(rec.Data))); err != nil {
+		return err
+	}
+	if err := s.w.WritePacket(rec.Time, rec.OrigLen, rec.Data); err != nil {
+		return s.fail(err)
+	}
+	c := &s.cur
+	if c.packets == 0 {
+		c.first, c.last = rec.Time, rec.Time
+	}
+	c.first, c.last = min(c.first, rec.Time), max(c.last, rec.Time)
+	n := int64(pcapio.RecordHeaderLen + len(rec.Data))
+	c.packets++
+	c.bytes += n
+	s.stats.Packets++
+	s.stats.Bytes += n
+	s.progress.add(n, c.name)
+	return nil
+}
+
+// route makes sure the split that takes a packet stamped ts of n bytes is
+// open.
+func (s *Splitter) route(ts, n int64) error {
+	if s.opts.Time != 0 {
+		if s.open && ts >= s.cur.end {
+			if err := s.publish(); err != nil {
+				return err
+			}
+		}
+		if !s.open {
+			start := floorDiv(ts, s.opts.Time) * s.opts.Time
+			if start < s.lastEnd {
+				start = s.lastEnd
+			}
+			if err := s.start(start, start+s.opts.Time); err != nil {
+				return err
+			}
+		}
+		if ts < s.cur.start {
+			s.stats.Reordered++
+		}
+		return nil
+	}
+	if s.open && s.cur.packets > 0 && s.cur.bytes+n > s.opts.Bytes {
+		if err := s.publish(); err != nil {
+			return err
+		}
+	}
+	if !s.open {
+		return s.start(ts, ts)
+	}
+	return nil
+}
+
+// start opens a split for [start, end) (time) or starting at a packet
+// stamped start (size).
+func (s *Splitter) start(start, end int64) error {
+	name := JoinName(s.opts.Prefix, s.opts.Name.TimePart(start, end), s.opts.Suffix)
+	part, err := s.sink.Create(name)
+	if err != nil {
+		return err
+	}
+	if s.w == nil {
+		s.w = pcapio.NewWriter(part, s.linkType, s.snaplen)
+	} else {
+		s.w.Reset(part)
+	}
+	s.open = true
+	s.cur = current{part: part, name: name, start: start, end: end, bytes: pcapio.HeaderLen}
+	if err := s.w.WriteHeader(); err != nil {
+		return s.fail(err)
+	}
+	s.stats.Bytes += pcapio.HeaderLen
+	s.progress.newSplit(pcapio.HeaderLen, name)
+	return nil
+}
+
+// finalName is the name the open split is published under.
+func (s *Splitter) finalName() string {
+	if s.opts.Time != 0 {
+		return s.cur.name
+	}
+	name := JoinName(s.opts.Prefix, s.opts.Name.TimePart(s.cur.first, s.cur.last), "")
+	if name == s.prevName {
+		s.dup++
+		return name + "_" + strconv.Itoa(s.dup+1) + s.opts.Suffix
+	}
+	s.prevName, s.dup = name, 0
+	return name + s.opts.Suffix
+}
+
+// publish completes the open split and publishes it under its final name.
+func (s *Splitter) publish() error {
+	if err := s.w.Flush(); err != nil {
+		return s.fail(err)
+	}
+	c := s.cur
+	name := s.finalName()
+	s.open = false
+	if err := c.part.Commit(name); err != nil {
+		c.part.Abort() //nolint:errcheck // the commit error is the one to report
+		return err
+	}
+	if s.opts.Time != 0 {
+		s.lastEnd = c.end
+	}
+	s.stats.Files++
+	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes}
+	if s.opts.Time == 0 {
+		info.Start, info.End = c.first, c.last
+	}
+	if s.opts.OnPublish != nil {
+		return s.opts.OnPublish(info)
+	}
+	return nil
+}
+
+// fail aborts the open split after a write error.
+func (s *Splitter) fail(err error) error {
+	if s.open {
+		s.open = false
+		s.cur.part.Abort() //nolint:errcheck // err is the one to report
+		return fmt.Errorf("write %s: %w", s.cur.name, err)
+	}
+	return err
+}
+
+// Idle closes the open time split when the input has been quiet for the
+// idle grace and the wall clock is that far past the split's end.
+func (s *Splitter) Idle(quiet time.Duration) error {
+	g := s.opts.IdleClose
+	if !s.open || s.opts.Time == 0 || g <= 0 || quiet < g {
+		return nil
+	}
+	if s.opts.Now().UnixNano() < s.cur.end+int64(g) {
+		return nil
+	}
+	return s.publish()
+}
+
+// Close publishes the open split, if any.
+func (s *Splitter) Close() error {
+	if !s.open {
+		return nil
+	}
+	return s.publish()
+}
+
+// Abort removes the open split, if any, without publishing it.
+func (s *Splitter) Abort() {
+	if s.open {
+		s.open = false
+		s.cur.part.Abort() //nolint:errcheck // nothing more to do
+	}
+}
