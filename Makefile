@@ -37,11 +37,11 @@ demo: build
 
 ## test: unit and end-to-end tests (installs the Debian tools they compare with).
 test: setup-test
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 ## test-short: the tests without the race detector, for a quick loop.
 test-short:
-	$(GO) test -timeout 20m ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)

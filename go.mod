@@ -6,6 +6,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/gopacket/gopacket v1.7.7
 	github.com/urfave/cli/v2 v2.27.7
+	golang.org/x/sys v0.45.0
 )
 
 require (

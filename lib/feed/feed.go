@@ -3,6 +3,7 @@ package feed
 import (
 	"errors"
 	"io"
+	"os"
 	"time"
 )
 
@@ -31,7 +32,8 @@ type chunk struct {
 	err error
 }
 
-// Reader is an io.Reader over another reader that is read on a goroutine.
+// Reader is an io.Reader over another reader that is read ahead on a
+// goroutine.
 type Reader struct {
 	opts     Options
 	full     chan chunk
@@ -43,8 +45,20 @@ type Reader struct {
 	last     time.Time
 }
 
-// New starts reading r and returns the Reader that delivers its bytes.
-func New(r io.Reader, opts Options) *Reader {
+// New returns a reader that delivers r's bytes and honours opts. A regular
+// file, pipe or socket is read directly on the caller's goroutine (a pipe
+// with deadlines, so waiting reads can be interrupted); any other reader is
+// read ahead on a goroutine through a small ring of buffers.
+func New(r io.Reader, opts Options) io.Reader {
+	if f, ok := r.(*os.File); ok {
+		if d := newDirect(f, opts); d != nil {
+			return d
+		}
+	}
+	return newPump(r, opts)
+}
+
+func newPump(r io.Reader, opts Options) *Reader {
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
 	}

@@ -21,6 +21,7 @@ func (r *Reader) readClassicHeader(magic uint32) error {
 	}
 	r.be = magic == magicMicrosS || magic == magicNanosS
 	r.format = Format{Nanos: magic == magicNanos || magic == magicNanosS, BigEndian: r.be}
+	r.native = magic == magicNanos
 	r.tsMul, r.fracLT = 1000, 1000000
 	if r.format.Nanos {
 		r.tsMul, r.fracLT = 1, 1000000000
@@ -77,6 +78,9 @@ func (r *Reader) nextClassic() (Record, error) {
 	r.br.Discard(n) //nolint:errcheck // n bytes were just peeked
 	r.off += int64(n)
 	r.packets = num
+	if r.native {
+		r.raw = b[:n]
+	}
 	return Record{Time: int64(sec)*1e9 + int64(frac)*r.tsMul, OrigLen: origLen, Data: b[RecordHeaderLen:n:n]}, nil
 }
 

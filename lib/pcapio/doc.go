@@ -12,7 +12,11 @@
 //
 // Reader.Next returns a Record whose Data aliases the Reader's internal
 // buffer: it stays valid only until the next call to Next. Nothing is
-// allocated per packet; callers that keep a packet must copy it.
+// allocated per packet; callers that keep a packet must copy it. For input
+// that is already nanosecond little-endian pcap, Reader.Raw exposes each
+// record as read, header included, so that consumers can write runs of
+// adjacent records with one call; SetCompactHook tells them when the buffer
+// is about to move.
 //
 // # Clock ticks
 //

@@ -1,7 +1,6 @@
 package pcapio
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,7 +20,7 @@ const (
 // for concurrent use.
 type Reader struct {
 	name     string
-	br       *bufio.Reader
+	br       *rbuf
 	off      int64 // bytes consumed from the input
 	packets  int64 // records returned
 	format   Format
@@ -29,6 +28,8 @@ type Reader struct {
 	snaplen  uint32
 
 	// classic pcap
+	native bool   // nanosecond little endian: records are already in output form
+	raw    []byte // the last record as read, when native
 	be     bool
 	tsMul  int64
 	fracLT uint32
@@ -50,7 +51,7 @@ func NewReaderSize(r io.Reader, name string, size int) (*Reader, error) {
 	if min := 2*MaxCapLen + 64*1024; size < min {
 		size = min
 	}
-	rd := &Reader{name: name, br: bufio.NewReaderSize(r, size)}
+	rd := &Reader{name: name, br: newRBuf(r, size)}
 	if err := rd.readHeader(); err != nil {
 		return nil, err
 	}
@@ -77,6 +78,21 @@ func (r *Reader) Offset() int64 { return r.off }
 
 // Packets returns the number of records returned so far.
 func (r *Reader) Packets() int64 { return r.packets }
+
+// Raw returns the bytes of the record last returned by Next, header
+// included, exactly as read, when the input is nanosecond little-endian
+// classic pcap (the form Writer writes); otherwise nil. Like Record.Data it
+// aliases the Reader's buffer: records returned one after another are
+// adjacent in it until the buffer is compacted, which is announced to the
+// function set with SetCompactHook. A consumer can therefore write a run of
+// records with a single write.
+func (r *Reader) Raw() []byte { return r.raw }
+
+// SetCompactHook sets a function called before the Reader moves buffered
+// data, which invalidates every slice it has returned so far. A consumer
+// holding such slices writes them out in fn. An error from fn is returned
+// by the Next that triggered it.
+func (r *Reader) SetCompactHook(fn func() error) { r.br.compact = fn }
 
 // Next returns the next record. Its Data aliases the Reader's buffer and
 // is valid only until the next call. At the clean end of the input it

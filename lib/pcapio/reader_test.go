@@ -3,6 +3,7 @@ package pcapio
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"testing"
 	"testing/iotest"
@@ -173,3 +174,52 @@ func TestNextAliasesBufferWithoutAllocating(t *testing.T) {
 }
 
 func addr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+func TestRawRunsAndCompactHook(t *testing.T) {
+	var pkts []pkt
+	for i := 0; i < 5000; i++ {
+		n := 60 + i%1400
+		pkts = append(pkts, pkt{sec: uint32(i), frac: uint32(i), capLen: uint32(n), origLen: uint32(n), data: bytes.Repeat([]byte{byte(i)}, n)})
+	}
+	in := classic(binary.LittleEndian, 0xa1b23c4d, 0, 1, pkts...)
+	r, err := NewReaderSize(iotest.HalfReader(bytes.NewReader(in)), "raw", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rebuild the input from runs of adjacent raw records, writing a run
+	// out when the hook says the buffer will move.
+	out := append([]byte(nil), in[:24]...)
+	var run []byte
+	flush := func() error { out = append(out, run...); run = nil; return nil }
+	compactions, records := 0, 0
+	r.SetCompactHook(func() error { compactions++; return flush() })
+	for {
+		_, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		records++
+		raw := r.Raw()
+		if len(run) > 0 && cap(run) > len(run) && &run[:len(run)+1][len(run)] == &raw[0] {
+			run = run[:len(run)+len(raw)]
+			continue
+		}
+		flush() //nolint:errcheck
+		run = raw
+	}
+	flush() //nolint:errcheck
+	if !bytes.Equal(out, in) {
+		t.Fatalf("rebuilt %d bytes from raw runs; want the %d of the input", len(out), len(in))
+	}
+	if compactions == 0 || compactions > records/10 {
+		t.Errorf("%d compactions for %d records; want a few", compactions, records)
+	}
+	micro := classic(binary.LittleEndian, 0xa1b2c3d4, 0, 1, pkts[0])
+	r, _ = NewReader(bytes.NewReader(micro), "micro")
+	if _, err := r.Next(); err != nil || r.Raw() != nil {
+		t.Errorf("Raw of a microsecond file = %v (%v); want nil", r.Raw(), err)
+	}
+}

@@ -90,6 +90,13 @@ func (w *Writer) WritePacket(ts int64, origLen uint32, data []byte) error {
 	return err
 }
 
+// WriteRaw writes records already encoded as nanosecond little-endian
+// pcap, such as a run of Reader.Raw slices. Large writes bypass the buffer.
+func (w *Writer) WriteRaw(b []byte) error {
+	_, err := w.bw.Write(b)
+	return err
+}
+
 // PutRecordHeader encodes a nanosecond little-endian record header into
 // b[:RecordHeaderLen]. Times before 1970 or after 2106 cannot be encoded.
 func PutRecordHeader(b []byte, ts int64, capLen, origLen uint32) error {

@@ -37,6 +37,16 @@
 // pipe sink runs a shell command per split between the Splitter and another
 // sink and checks its exit status before committing.
 //
+// # Writing fast
+//
+// When the input is already nanosecond little-endian pcap, records are not
+// re-encoded: the Splitter collects runs of records that lie next to each
+// other in the reader's buffer (pcapio.Reader.Raw) and writes each run with
+// one call. The writes themselves happen on a goroutine, in order, so that
+// writing one run overlaps reading and parsing the next; Sync, called by the
+// reader before its buffer moves, waits for them. A write error surfaces at
+// the next write or Sync and aborts the split.
+//
 // # Example
 //
 //	opts := split.Options{Time: 60e9, Name: split.EpochSecStartEnd, Prefix: "/data/push/", Suffix: ".pcap"}

@@ -27,7 +27,7 @@ func Run(ctx context.Context, in io.Reader, inName string, opts Options, sink Si
 	if opts.Time != 0 && opts.IdleClose > 0 {
 		fopts.Idle, fopts.OnIdle = idleCheck, s.Idle
 	}
-	r, err := pcapio.NewReader(feed.New(in, fopts), inName)
+	r, err := pcapio.NewReaderSize(feed.New(in, fopts), inName, 4<<20)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return s.Stats(), nil
@@ -35,6 +35,7 @@ func Run(ctx context.Context, in io.Reader, inName string, opts Options, sink Si
 		return s.Stats(), err
 	}
 	s.SetFormat(r.LinkType(), r.Snaplen())
+	r.SetCompactHook(s.Sync)
 	err = copyRecords(r, s)
 	if errors.Is(err, feed.ErrStopped) || errors.Is(err, io.EOF) {
 		err = nil
@@ -56,7 +57,7 @@ func copyRecords(r *pcapio.Reader, s *Splitter) error {
 		if err != nil {
 			return err
 		}
-		if err := s.Write(rec); err != nil {
+		if err := s.WriteRaw(rec, r.Raw()); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -174,4 +175,42 @@ func TestRunStopsOnCancelAndPublishes(t *testing.T) {
 		t.Errorf("files %v, %d packets; want the two whole packets published", got, st.Packets)
 	}
 	pw.Close()
+}
+
+// TestRunMicrosecondInput takes the re-encoding path (no raw runs): a
+// microsecond pcap comes out as nanosecond splits with the same packets.
+func TestRunMicrosecondInput(t *testing.T) {
+	var in bytes.Buffer
+	le := binary.LittleEndian
+	hdr := make([]byte, 24)
+	le.PutUint32(hdr, 0xa1b2c3d4)
+	le.PutUint16(hdr[4:], 2)
+	le.PutUint16(hdr[6:], 4)
+	le.PutUint32(hdr[16:], 65535)
+	le.PutUint32(hdr[20:], 1)
+	in.Write(hdr)
+	var want []int64
+	for i := 0; i < 3000; i++ {
+		h := make([]byte, 16)
+		usec := uint32(i * 37000)
+		le.PutUint32(h, 1621849860+usec/1e6)
+		le.PutUint32(h[4:], usec%1e6)
+		le.PutUint32(h[8:], 100)
+		le.PutUint32(h[12:], 100)
+		in.Write(h)
+		in.Write(make([]byte, 100))
+		want = append(want, int64(1621849860+usec/1e6)*1e9+int64(usec%1e6)*1000)
+	}
+	sink := &memSink{}
+	st, err := Run(context.Background(), &in, "stdin", Options{Time: 10e9, Name: EpochSec, Prefix: "/x/"}, sink, nil)
+	if err != nil || st.Packets != 3000 {
+		t.Fatalf("Run = %+v, %v", st, err)
+	}
+	var got []int64
+	for _, name := range sink.order {
+		got = append(got, times(t, sink.published[name])...)
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != want[len(want)-1] || len(sink.order) != 12 {
+		t.Fatalf("%d packets in %d splits, first %d last %d; want %d in 12, %d..%d", len(got), len(sink.order), got[0], got[len(got)-1], len(want), want[0], want[len(want)-1])
+	}
 }

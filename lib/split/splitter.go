@@ -43,6 +43,8 @@ type Splitter struct {
 	dup      int
 	stats    Stats
 	progress *progress
+	run      []byte    // adjacent raw records not yet queued for the open split
+	out      *asyncOut // performs the writes on its own goroutine
 }
 
 // current is the open split.
@@ -58,9 +60,10 @@ type current struct {
 }
 
 // New returns a Splitter that publishes to sink and logs progress on log
-// (nil: no log). The options must have passed Validate.
+// (nil: no log). The options must have passed Validate. Close or Abort
+// ends it.
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
-	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts)}
+	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize)}
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -74,7 +77,14 @@ func (s *Splitter) Stats() Stats { return s.stats }
 
 // Write adds one record: a packet goes into its split, a tick may close
 // the open time split.
-func (s *Splitter) Write(rec pcapio.Record) error {
+func (s *Splitter) Write(rec pcapio.Record) error { return s.WriteRaw(rec, nil) }
+
+// WriteRaw is Write for a record whose encoded form raw (pcapio.Reader.Raw)
+// can be written as it is. Records adjacent in the reader's buffer are
+// collected into one run and written with a single call: at the end of the
+// run, when the split changes, or when FlushRun is called (which must happen
+// before the reader's buffer moves: see pcapio.Reader.SetCompactHook).
+func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
 	if rec.IsTick() {
 		s.stats.Ticks++
 		if s.open && s.opts.Time != 0 && rec.Time >= s.cur.end {
@@ -85,8 +95,8 @@ func (s *Splitter) Write(rec pcapio.Record) error {
 	if err := s.route(rec.Time, int64(pcapio.RecordHeaderLen+len(rec.Data))); err != nil {
 		return err
 	}
-	if err := s.w.WritePacket(rec.Time, rec.OrigLen, rec.Data); err != nil {
-		return s.fail(err)
+	if err := s.put(rec, raw); err != nil {
+		return err
 	}
 	c := &s.cur
 	if c.packets == 0 {
@@ -99,6 +109,67 @@ func (s *Splitter) Write(rec pcapio.Record) error {
 	s.stats.Packets++
 	s.stats.Bytes += n
 	s.progress.add(n, c.name)
+	return nil
+}
+
+// runQueueSize is the run length at which a run is handed to the writing
+// goroutine without waiting for its end, so that writing overlaps reading.
+const runQueueSize = 256 * 1024
+
+// put writes a packet to the open split, extending the current run when
+// raw follows it in the reader's buffer.
+func (s *Splitter) put(rec pcapio.Record, raw []byte) error {
+	if len(raw) == pcapio.RecordHeaderLen+len(rec.Data) {
+		if n := len(s.run); n > 0 && cap(s.run) > n && &s.run[:n+1][n] == &raw[0] {
+			s.run = s.run[:n+len(raw)]
+			if len(s.run) >= runQueueSize {
+				return s.FlushRun()
+			}
+			return nil
+		}
+		if err := s.FlushRun(); err != nil {
+			return err
+		}
+		s.run = raw
+		return nil
+	}
+	if err := s.FlushRun(); err != nil {
+		return err
+	}
+	if err := s.w.WritePacket(rec.Time, rec.OrigLen, rec.Data); err != nil {
+		return s.fail(err)
+	}
+	return nil
+}
+
+// FlushRun queues the run of raw records collected so far for writing.
+func (s *Splitter) FlushRun() error {
+	if len(s.run) == 0 {
+		return nil
+	}
+	if err := s.w.Flush(); err != nil {
+		return s.fail(err)
+	}
+	if err := s.out.err(); err != nil {
+		return s.fail(err)
+	}
+	s.out.writeStable(s.cur.part, s.run)
+	s.run = nil
+	return nil
+}
+
+// Sync writes out everything queued, so that the reader's buffer may move:
+// give it to pcapio.Reader.SetCompactHook.
+func (s *Splitter) Sync() error {
+	if err := s.FlushRun(); err != nil {
+		return err
+	}
+	if !s.open {
+		return nil
+	}
+	if err := s.out.barrier(); err != nil {
+		return s.fail(err)
+	}
 	return nil
 }
 
@@ -144,10 +215,11 @@ func (s *Splitter) start(start, end int64) error {
 	if err != nil {
 		return err
 	}
+	dst := asyncPart{a: s.out, part: part}
 	if s.w == nil {
-		s.w = pcapio.NewWriter(part, s.linkType, s.snaplen)
+		s.w = pcapio.NewWriter(dst, s.linkType, s.snaplen)
 	} else {
-		s.w.Reset(part)
+		s.w.Reset(dst)
 	}
 	s.open = true
 	s.cur = current{part: part, name: name, start: start, end: end, bytes: pcapio.HeaderLen}
@@ -175,7 +247,13 @@ func (s *Splitter) finalName() string {
 
 // publish completes the open split and publishes it under its final name.
 func (s *Splitter) publish() error {
+	if err := s.FlushRun(); err != nil {
+		return err
+	}
 	if err := s.w.Flush(); err != nil {
+		return s.fail(err)
+	}
+	if err := s.out.barrier(); err != nil {
 		return s.fail(err)
 	}
 	c := s.cur
@@ -201,7 +279,9 @@ func (s *Splitter) publish() error {
 
 // fail aborts the open split after a write error.
 func (s *Splitter) fail(err error) error {
+	s.run = nil
 	if s.open {
+		s.out.barrier() //nolint:errcheck // err is the one to report
 		s.open = false
 		s.cur.part.Abort() //nolint:errcheck // err is the one to report
 		return fmt.Errorf("write %s: %w", s.cur.name, err)
@@ -222,17 +302,22 @@ func (s *Splitter) Idle(quiet time.Duration) error {
 	return s.publish()
 }
 
-// Close publishes the open split, if any.
+// Close publishes the open split, if any, and ends the Splitter.
 func (s *Splitter) Close() error {
+	defer s.out.close()
 	if !s.open {
 		return nil
 	}
 	return s.publish()
 }
 
-// Abort removes the open split, if any, without publishing it.
+// Abort removes the open split, if any, without publishing it, and ends
+// the Splitter.
 func (s *Splitter) Abort() {
+	defer s.out.close()
+	s.run = nil
 	if s.open {
+		s.out.barrier() //nolint:errcheck // aborting: nothing to report
 		s.open = false
 		s.cur.part.Abort() //nolint:errcheck // nothing more to do
 	}
