@@ -1,0 +1,22 @@
+// Package config loads push_realtime's configuration: a Lua file, run as
+// real Lua by gopher-lua, that returns a table Config whose list
+// Config.Target describes the push targets.
+//
+//	local Config = {}
+//	Config.Target = {}
+//	table.insert(Config.Target, { Desc = "pcap-tcp", Mode = "File", Path = "/mnt/remote0/push/tcp",
+//	    Split = "--split-time 60e9", FileName = "--filename-epoch-sec-startend",
+//	    FilterBPF = "net 192.168.1.0/24 and tcp" })
+//	return Config
+//
+// Load runs the file and checks every field of every target before
+// anything starts: the split and file name options, the BPF filter
+// (compiled by libpcap through the Checks given), the mode, the output
+// folder. A mistake is an *Error naming the file, the target and the
+// field, with a hint for misspelt field names; a Lua syntax or runtime
+// error names the file and line. The file is trusted code (it runs with
+// the service's rights, and PipeCmd is a shell command by design): Load
+// warns when it is writable by group or others.
+//
+//	cfg, err := config.Load("/etc/pcappush/push_realtime.lua", config.Checks{BPF: bpf.Validate})
+package config

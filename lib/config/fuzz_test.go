@@ -1,0 +1,39 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FuzzLoad runs arbitrary text as a configuration: Load must return a
+// *Error or a valid configuration, never panic or hang.
+func FuzzLoad(f *testing.F) {
+	ref, err := os.ReadFile("testdata/reference.lua")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(ref))
+	f.Add(target(good + `, Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz"`))
+	f.Add(target(`Desc = 1, Path = {}, Split = true`))
+	f.Add("while true do end")
+	f.Add("return 5")
+	RunTimeout = 200 * time.Millisecond
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(dir, "c.lua")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(p, Checks{Folder: func(string) error { return nil }})
+		var ce *Error
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatalf("Load error %v is not a *Error", err)
+		}
+		if err == nil && len(cfg.Targets) == 0 {
+			t.Fatal("a configuration without targets loaded")
+		}
+	})
+}

@@ -1,0 +1,165 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/split"
+)
+
+var descRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func (t *Target) setMode(v lua.LValue) error {
+	s, err := str(v)
+	if err != nil {
+		return err
+	}
+	switch strings.ToUpper(s) {
+	case "", "FILE":
+		t.Mode = ModeFile
+	case "RCLONE":
+		t.Mode = ModeRclone
+	default:
+		return fmt.Errorf("unknown mode %q (want File or RCLONE)", s)
+	}
+	return nil
+}
+
+func (t *Target) setFileName(v lua.LValue) error {
+	s, err := str(v)
+	if err != nil || s == "" {
+		return err
+	}
+	f, err := split.ParseNameFormat(strings.TrimSpace(s))
+	if err != nil {
+		return err
+	}
+	t.FileName = f
+	return nil
+}
+
+// parseSplit reads "--split-time N" or "--split-byte N".
+func (t *Target) parseSplit() error {
+	f := strings.Fields(t.Split)
+	if len(f) != 2 {
+		return fmt.Errorf("%q: want --split-time NS or --split-byte BYTES", t.Split)
+	}
+	n, err := cliutil.ParseCount(f[1], f[0] == "--split-byte")
+	if err != nil {
+		return fmt.Errorf("%q: %w", t.Split, err)
+	}
+	switch f[0] {
+	case "--split-time":
+		t.SplitTime = n
+	case "--split-byte":
+		t.SplitBytes = n
+	default:
+		return fmt.Errorf("%q: want --split-time NS or --split-byte BYTES", t.Split)
+	}
+	return nil
+}
+
+func (c *Config) validate(chk Checks) error {
+	seen := map[string]bool{}
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		fail := func(field string, err error) error {
+			return &Error{File: c.File, Target: targetName(t, i), Field: field, Err: err}
+		}
+		if err := t.checkDesc(seen); err != nil {
+			return fail("Desc", err)
+		}
+		if err := t.checkRequired(); err != nil {
+			return fail("", err)
+		}
+		if err := t.parseSplit(); err != nil {
+			return fail("Split", err)
+		}
+		if err := checkText(t.FileSuffix, true); err != nil {
+			return fail("FileSuffix", err)
+		}
+		opts := t.SplitOptions()
+		if err := opts.Validate(); err != nil {
+			return fail("", err)
+		}
+		if err := c.checkOutput(t, chk); err != nil {
+			return fail("Path", err)
+		}
+		if t.FilterBPF != "" && chk.BPF != nil {
+			if err := chk.BPF(t.FilterBPF); err != nil {
+				return fail("FilterBPF", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Target) checkDesc(seen map[string]bool) error {
+	switch {
+	case t.Desc == "":
+		return errors.New("missing: every target needs a Desc, which names its log files")
+	case !descRE.MatchString(t.Desc) || t.Desc == "." || t.Desc == "..":
+		return fmt.Errorf("%q: use only letters, digits, '.', '_' and '-' (at most 64), as it names log files", t.Desc)
+	case seen[t.Desc]:
+		return fmt.Errorf("%q is used by two targets; each needs its own", t.Desc)
+	}
+	seen[t.Desc] = true
+	return nil
+}
+
+func (t *Target) checkRequired() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"Path", t.Path}, {"Split", t.Split}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if t.FileName == 0 {
+		missing = append(missing, "FileName")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing %s (required)", strings.Join(missing, ", "))
+	}
+	return checkText(t.Path, false)
+}
+
+// checkText rejects characters no file name should hold.
+func checkText(s string, noSlash bool) error {
+	if strings.ContainsAny(s, "\x00\n\r") {
+		return fmt.Errorf("%q holds a NUL or line break", s)
+	}
+	if noSlash && strings.Contains(s, "/") {
+		return fmt.Errorf("%q must not hold '/'", s)
+	}
+	return nil
+}
+
+// checkOutput makes sure a File target's folder exists (creating it when
+// missing) or that an rclone remote is configured.
+func (c *Config) checkOutput(t *Target, chk Checks) error {
+	if t.Mode == ModeRclone {
+		if chk.Remote != nil {
+			return chk.Remote(t.Path, c.RcloneConfig)
+		}
+		return nil
+	}
+	if !filepath.IsAbs(t.Path) {
+		return fmt.Errorf("%q: a File path must be absolute", t.Path)
+	}
+	dir := filepath.Dir(t.Path + "x")
+	mk := chk.Folder
+	if mk == nil {
+		mk = func(d string) error { return os.MkdirAll(d, 0o750) }
+	}
+	if err := mk(dir); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
