@@ -1,0 +1,140 @@
+package pushlog
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits of the log files.
+var (
+	MaxBytes int64 = 64 << 20 // a file this large is continued in a new one
+	Keep           = 20       // files kept per target, and old analytics logs kept
+)
+
+// Stamp formats t as the reference's log lines do: "Sat May 29 15:36:46 2021".
+func Stamp(t time.Time) string { return t.Format(time.ANSIC) }
+
+// StatusLine is the reference's status line for a target whose stages are
+// named with their liveness.
+func StatusLine(desc string, stages []string, alive []bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "push [%-40s :", desc)
+	for i, s := range stages {
+		fmt.Fprintf(&b, " %s:%v", shortName(s), alive[i])
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// shortName is a stage's name in status lines: stream_cat, decap, filter,
+// split.
+func shortName(s string) string {
+	if s == "stream_cat" {
+		return s
+	}
+	return strings.TrimPrefix(s, "pcap_")
+}
+
+// Analytics is the analytics_push_realtime.cur log. It is safe for
+// concurrent use.
+type Analytics struct {
+	dir string
+	now func() time.Time
+	mu  sync.Mutex
+	f   *os.File
+	n   int64
+}
+
+// AnalyticsName is the analytics log's file name.
+const AnalyticsName = "analytics_push_realtime.cur"
+
+// OpenAnalytics opens (appending) the analytics log in dir, creating dir.
+func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("log folder: %w", err)
+	}
+	a := &Analytics{dir: dir, now: now}
+	if err := a.open(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *Analytics) open() error {
+	f, err := os.OpenFile(filepath.Join(a.dir, AnalyticsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("open log: %w", err)
+	}
+	a.f, a.n = f, st.Size()
+	return nil
+}
+
+// Printf writes one stamped line.
+func (a *Analytics) Printf(format string, args ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	line := "[" + Stamp(a.now()) + "] " + fmt.Sprintf(format, args...) + "\n"
+	n, _ := io.WriteString(a.f, line)
+	a.n += int64(n)
+	if a.n >= MaxBytes {
+		a.rotate()
+	}
+}
+
+// rotate renames the full log with a time stamp and begins a new one.
+func (a *Analytics) rotate() {
+	a.f.Close()
+	old := filepath.Join(a.dir, "analytics_push_realtime_"+a.now().Format("20060102_150405"))
+	os.Rename(filepath.Join(a.dir, AnalyticsName), old) //nolint:errcheck // on failure the log keeps growing in place
+	prune(a.dir, analyticsOld, Keep)
+	if err := a.open(); err != nil {
+		a.f, _ = os.Open(os.DevNull)
+	}
+}
+
+// Close closes the log.
+func (a *Analytics) Close() error { return a.f.Close() }
+
+var analyticsOld = regexp.MustCompile(`^analytics_push_realtime_\d{8}_\d{6}$`)
+
+// logOrder makes numbered continuations (NAME.2) sort after NAME.1 and
+// NAME, and NAME.10 after NAME.9.
+func logOrder(p string) string {
+	base, num, ok := strings.Cut(filepath.Base(p), ".")
+	if !ok {
+		return base + ".0000000000"
+	}
+	return fmt.Sprintf("%s.%010s", base, num)
+}
+
+// prune removes all but the newest keep regular files of dir whose names
+// match re (their names sort by time).
+func prune(dir string, re *regexp.Regexp, keep int) {
+	es, _ := os.ReadDir(dir)
+	var files []string
+	for _, e := range es {
+		if e.Type().IsRegular() && re.MatchString(e.Name()) {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return logOrder(files[i]) < logOrder(files[j]) })
+	for len(files) > keep {
+		os.Remove(files[0])
+		files = files[1:]
+	}
+}
