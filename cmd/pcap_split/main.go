@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -37,6 +38,10 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\""},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split this long after its end when stdin is quiet (0: never)"},
+		&cli.StringFlag{Name: "ledger", Usage: "record each published split in `FILE` (for exactly-once resume)"},
+		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
+		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
+		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
 	}
 	names := []string{"name by the start and end epoch seconds: 1616334655-1616334755.pcap",
 		"name by the start epoch second: 1616334655.pcap",
@@ -68,6 +73,14 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	var sink split.Sink = split.FileSink{}
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		sink = split.PipeSink{Inner: sink, Command: cmd, Stderr: stderr}
+	}
+	if path := c.String("ledger"); path != "" {
+		l, err := ledger.Open(path)
+		if err != nil {
+			return err
+		}
+		defer l.Close() //nolint:errcheck // every entry was synced when written
+		opts.OnPublish = func(i split.Info) error { return l.Append(ledgerEntry(i)) }
 	}
 	preamble(stderr, c, opts)
 	st, err := split.Run(ctx, stdin, "stdin", opts, sink, stderr)
@@ -105,6 +118,9 @@ func options(c *cli.Context) (split.Options, error) {
 	if o.IdleClose < 0 {
 		return o, cliutil.Usagef("--idle-close must not be negative")
 	}
+	if err := resumeOptions(c, &o); err != nil {
+		return o, err
+	}
 	if err := o.Validate(); err != nil {
 		return o, cliutil.Usagef("%w", err)
 	}
@@ -125,4 +141,49 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		fmt.Fprintf(w, "pipe cmd [%s]\n", cmd)
 	}
+	if r := o.Resume; r.Skip > 0 || r.End > 0 || r.Base != "" {
+		fmt.Fprintf(w, "resuming after the last published split: skipping %d packets already published; no split before %d\n", r.Skip, r.End)
+	}
+}
+
+// resumeOptions reads --checkpoint-every, --after and --resume.
+func resumeOptions(c *cli.Context, o *split.Options) error {
+	var err error
+	if v := c.String("checkpoint-every"); v != "" {
+		if o.CheckpointEvery, err = cliutil.ParseCount(v, false); err != nil {
+			return cliutil.Usagef("--checkpoint-every %q: %w", v, err)
+		}
+	}
+	if v := c.String("after"); v != "" {
+		if o.Resume.End, err = cliutil.ParseCount(v, false); err != nil {
+			return cliutil.Usagef("--after %q: %w", v, err)
+		}
+	}
+	if !c.Bool("resume") {
+		return nil
+	}
+	path := c.String("ledger")
+	if path == "" {
+		return cliutil.Usagef("--resume needs --ledger FILE")
+	}
+	last, ok, err := ledger.Last(path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil // nothing published yet: start from the beginning
+	}
+	if !last.HasCkpt {
+		return fmt.Errorf("ledger %s: the last split (%s) has no checkpoint to resume after", path, last.Name)
+	}
+	o.Resume = split.Resume{Skip: last.Skip, Base: last.Base, Dup: last.Dup}
+	if o.Time != 0 {
+		o.Resume.End = last.End
+	}
+	return nil
+}
+
+func ledgerEntry(i split.Info) ledger.Entry {
+	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
+		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup}
 }

@@ -16,6 +16,12 @@ type Options struct {
 	IdleClose time.Duration // close a quiet time split this long after its end; 0: never
 	UID       string        // shown in logs
 
+	// CheckpointEvery says which ticks are checkpoints: those whose time
+	// is a multiple of it (see lib/ledger).
+	CheckpointEvery int64
+	// Resume continues a push after its last published split.
+	Resume Resume
+
 	// ProgressEvery is the number of bytes between progress lines; zero
 	// means DefaultProgressEvery, negative disables them.
 	ProgressEvery int64
@@ -23,6 +29,15 @@ type Options struct {
 	OnPublish func(Info) error
 	// Now returns the wall-clock time; nil means time.Now.
 	Now func() time.Time
+}
+
+// Resume describes the last split a previous run published, so that a
+// resumed run carries on exactly as that run would have (see lib/ledger).
+type Resume struct {
+	Skip int64  // packets at the start of the input already published
+	End  int64  // the last split's end: no time split starts before it
+	Base string // the last split's name before any "_N" (size splits)
+	Dup  int    // and the N it had, 0 for none
 }
 
 // Defaults.
@@ -49,6 +64,8 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("no file name option: give one of %s", nameList())
 	case o.Prefix == "":
 		return errors.New("no output prefix: give -o PREFIX")
+	case o.CheckpointEvery < 0 || o.Resume.Skip < 0 || o.Resume.End < 0 || o.Resume.Dup < 0:
+		return errors.New("--checkpoint-every, --skip and --after must not be negative")
 	}
 	if res := o.Name.Resolution(); o.Time != 0 && o.Time%res != 0 {
 		return fmt.Errorf("--split-time %d is finer than %s can name (%d ns); use a multiple of %d or another name option", o.Time, o.Name.Flag(), res, res)

@@ -18,6 +18,17 @@ type Info struct {
 	Last    int64  // time of the last packet, ns
 	Packets int64  // packets in the split
 	Bytes   int64  // pcap bytes, file header included, before any pipe command
+	// The resume point after the split's last packet: the last checkpoint
+	// tick before it, and the packets received after that tick up to and
+	// including it (see lib/ledger). HasCkpt is false when no checkpoint
+	// tick had been seen.
+	Ckpt    int64
+	Skip    int64
+	HasCkpt bool
+	// Base is the name before a "_N" added to tell apart size splits that
+	// would share a name, Dup that N (0 for none).
+	Base string
+	Dup  int
 }
 
 // Stats count what a Splitter has done.
@@ -27,6 +38,7 @@ type Stats struct {
 	Bytes     int64 // pcap bytes written, file headers included
 	Reordered int64 // packets stamped before the start of their split
 	Ticks     int64 // clock ticks seen
+	Skipped   int64 // packets dropped by Options.Skip (published before)
 }
 
 // Splitter writes records into splits. It is not safe for concurrent use.
@@ -45,6 +57,15 @@ type Splitter struct {
 	progress *progress
 	run      []byte    // adjacent raw records not yet queued for the open split
 	out      *asyncOut // performs the writes on its own goroutine
+	ckpt     position  // the last checkpoint tick and the packets since
+	toSkip   int64     // packets still to drop
+}
+
+// position is a place in the input: after checkpoint tick at, n packets.
+type position struct {
+	at  int64
+	n   int64
+	set bool
 }
 
 // current is the open split.
@@ -57,13 +78,15 @@ type current struct {
 	last    int64
 	packets int64
 	bytes   int64
+	resume  position // after the last packet written
 }
 
 // New returns a Splitter that publishes to sink and logs progress on log
 // (nil: no log). The options must have passed Validate. Close or Abort
 // ends it.
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
-	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize)}
+	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
+		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0)}
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -87,9 +110,18 @@ func (s *Splitter) Write(rec pcapio.Record) error { return s.WriteRaw(rec, nil) 
 func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
 	if rec.IsTick() {
 		s.stats.Ticks++
+		if g := s.opts.CheckpointEvery; g > 0 && rec.Time%g == 0 {
+			s.ckpt = position{at: rec.Time, set: true}
+		}
 		if s.open && s.opts.Time != 0 && rec.Time >= s.cur.end {
 			return s.publish()
 		}
+		return nil
+	}
+	s.ckpt.n++
+	if s.toSkip > 0 {
+		s.toSkip--
+		s.stats.Skipped++
 		return nil
 	}
 	if err := s.route(rec.Time, int64(pcapio.RecordHeaderLen+len(rec.Data))); err != nil {
@@ -99,6 +131,7 @@ func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
 		return err
 	}
 	c := &s.cur
+	c.resume = s.ckpt
 	if c.packets == 0 {
 		c.first, c.last = rec.Time, rec.Time
 	}
@@ -231,18 +264,19 @@ func (s *Splitter) start(start, end int64) error {
 	return nil
 }
 
-// finalName is the name the open split is published under.
-func (s *Splitter) finalName() string {
+// finalName is the name the open split is published under, its name
+// before any "_N", and that N.
+func (s *Splitter) finalName() (name, base string, dup int) {
 	if s.opts.Time != 0 {
-		return s.cur.name
+		return s.cur.name, s.cur.name, 0
 	}
-	name := JoinName(s.opts.Prefix, s.opts.Name.TimePart(s.cur.first, s.cur.last), "")
-	if name == s.prevName {
+	base = JoinName(s.opts.Prefix, s.opts.Name.TimePart(s.cur.first, s.cur.last), "")
+	if base == s.prevName {
 		s.dup++
-		return name + "_" + strconv.Itoa(s.dup+1) + s.opts.Suffix
+		return base + "_" + strconv.Itoa(s.dup+1) + s.opts.Suffix, base, s.dup + 1
 	}
-	s.prevName, s.dup = name, 0
-	return name + s.opts.Suffix
+	s.prevName, s.dup = base, 0
+	return base + s.opts.Suffix, base, 0
 }
 
 // publish completes the open split and publishes it under its final name.
@@ -257,7 +291,7 @@ func (s *Splitter) publish() error {
 		return s.fail(err)
 	}
 	c := s.cur
-	name := s.finalName()
+	name, base, dup := s.finalName()
 	s.open = false
 	if err := c.part.Commit(name); err != nil {
 		c.part.Abort() //nolint:errcheck // the commit error is the one to report
@@ -267,7 +301,8 @@ func (s *Splitter) publish() error {
 		s.lastEnd = c.end
 	}
 	s.stats.Files++
-	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes}
+	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
+		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup}
 	if s.opts.Time == 0 {
 		info.Start, info.End = c.first, c.last
 	}

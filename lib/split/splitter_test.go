@@ -294,6 +294,9 @@ func TestWriteErrorAbortsSplit(t *testing.T) {
 	for i := 0; i < 1000 && err == nil; i++ {
 		err = s.Write(pcapio.Record{Time: sec(2), OrigLen: 4000, Data: big})
 	}
+	if err == nil {
+		err = s.Sync() // the writes happen on a goroutine: Sync waits for them
+	}
 	if !errors.Is(err, full) || len(sink.published) != 0 || sink.aborted != 1 || sink.open != 0 {
 		t.Errorf("err %v, published %v, aborted %d, open %d; want the write error, nothing published, one abort", err, sink.order, sink.aborted, sink.open)
 	}

@@ -1,0 +1,35 @@
+// Package ledger records the splits a push has published, so that a push
+// restarted after any crash resumes exactly where the published splits
+// end: no packet lost, none published twice.
+//
+// # The resume point
+//
+// stream_cat, run with an id, emits a checkpoint tick at every multiple E
+// of its checkpoint interval and records, durably and before the tick
+// leaves, where in the capture the records after the tick begin (see
+// lib/capture). Ticks pass through pcap_decap and pcap_filter in order, so
+// pcap_split sees each checkpoint tick at the same place in its own input.
+// When pcap_split publishes a split it appends an Entry here, after the
+// rename (or upload) and fsynced: the split's name, bounds and counts, and
+// the resume point right after its last packet, written as the last
+// checkpoint tick Ckpt seen before that packet and the number Skip of
+// packets pcap_split received after that tick up to and including it.
+//
+// To resume, push_realtime reads the last Entry and starts
+//
+//	stream_cat --resume Ckpt ... | ... | pcap_split --skip Skip --after End ...
+//
+// stream_cat replays the stream from the checkpoint, the filters see the
+// same records again and drop the same ones, pcap_split drops the Skip
+// packets it has already published and carries on as the first run did
+// after that split: a late packet goes to a split after End, and the split
+// that was open at the crash is built again whole. A crash between a
+// publish and its Entry makes the resumed push publish that split again
+// under the same name with the same bytes, which replaces it.
+//
+// # Format
+//
+// One JSON object per line, appended and fsynced; a torn last line (a
+// crash while writing it) is ignored. The file is compacted to its newest
+// entries when it grows past a limit.
+package ledger

@@ -1,0 +1,170 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Entry is one published split.
+type Entry struct {
+	Name    string `json:"name"`
+	Start   int64  `json:"start"` // interval start (time splits) or first packet, ns
+	End     int64  `json:"end"`   // interval end (time splits) or last packet, ns
+	First   int64  `json:"first"` // first packet, ns
+	Last    int64  `json:"last"`  // last packet, ns
+	Packets int64  `json:"packets"`
+	Bytes   int64  `json:"bytes"`
+	// Ckpt is the time of the last checkpoint tick seen before the split's
+	// last packet, and Skip the packets received after it up to and
+	// including that packet. HasCkpt is false when no checkpoint tick had
+	// been seen: such a split cannot be resumed after.
+	Ckpt    int64 `json:"ckpt"`
+	Skip    int64 `json:"skip"`
+	HasCkpt bool  `json:"has_ckpt"`
+	// Base and Dup: the name before a "_N" that tells apart size splits
+	// that would share a name, and that N (0: none).
+	Base string `json:"base,omitempty"`
+	Dup  int    `json:"dup,omitempty"`
+}
+
+// Limits of a ledger file.
+var (
+	MaxBytes      int64 = 4 << 20 // compact past this size
+	KeepOnCompact       = 1000    // entries kept by a compaction
+)
+
+// Ledger appends entries to one file.
+type Ledger struct {
+	path string
+	f    *os.File
+	size int64
+}
+
+// Open opens (creating) the ledger at path, compacting it first when it is
+// too large.
+func Open(path string) (*Ledger, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	if st, err := os.Stat(path); err == nil && st.Size() > MaxBytes {
+		if err := compact(path); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return &Ledger{path: path, f: f, size: st.Size()}, nil
+}
+
+// Append records e durably.
+func (l *Ledger) Append(e Entry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := l.f.Write(b); err != nil {
+		return fmt.Errorf("ledger %s: %w", l.path, err)
+	}
+	if err := l.f.Sync(); err != nil {
+		return fmt.Errorf("ledger %s: %w", l.path, err)
+	}
+	l.size += int64(len(b))
+	return nil
+}
+
+// Close closes the file.
+func (l *Ledger) Close() error { return l.f.Close() }
+
+// Read returns the entries of the ledger at path, oldest first; a missing
+// file has none. A torn last line is ignored; a bad line elsewhere is an
+// error.
+func Read(path string) ([]Entry, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return parse(path, b)
+}
+
+func parse(path string, b []byte) ([]Entry, error) {
+	var out []Entry
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		var e Entry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.Name == "" {
+			if !bytes.HasSuffix(b, []byte("\n")) && isLastLine(b, sc.Bytes()) {
+				break // torn by a crash while appending
+			}
+			return out, fmt.Errorf("ledger %s line %d: not an entry", path, line)
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return out, fmt.Errorf("ledger %s: %w", path, err)
+	}
+	return out, nil
+}
+
+func isLastLine(all, line []byte) bool { return bytes.HasSuffix(all, line) }
+
+// Last returns the newest entry of the ledger at path, and false when
+// there is none.
+func Last(path string) (Entry, bool, error) {
+	es, err := Read(path)
+	if err != nil || len(es) == 0 {
+		return Entry{}, false, err
+	}
+	return es[len(es)-1], true, nil
+}
+
+// compact rewrites the ledger with its newest entries, atomically.
+func compact(path string) error {
+	es, err := Read(path)
+	if err != nil {
+		return err
+	}
+	if len(es) > KeepOnCompact {
+		es = es[len(es)-KeepOnCompact:]
+	}
+	var buf bytes.Buffer
+	for _, e := range es {
+		b, _ := json.Marshal(e)
+		buf.Write(append(b, '\n'))
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o640); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		err = f.Sync()
+		f.Close()
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	return nil
+}
