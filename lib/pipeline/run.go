@@ -92,7 +92,7 @@ func (r *Running) wait() {
 func (r *Running) kill() {
 	for _, c := range r.cmds {
 		syscall.Kill(-c.Process.Pid, syscall.SIGKILL) //nolint:errcheck // it may have exited
-		c.Wait()                                       //nolint:errcheck // reaping only
+		c.Wait()                                      //nolint:errcheck // reaping only
 	}
 }
 
