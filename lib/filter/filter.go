@@ -1,0 +1,164 @@
+package filter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pcappush/pcappush/lib/bpf"
+	"github.com/pcappush/pcappush/lib/feed"
+	"github.com/pcappush/pcappush/lib/pcapio"
+)
+
+// ReadBufferSize is the size of the input buffer, and so the longest run
+// of kept records written with one call.
+const ReadBufferSize = 4 << 20
+
+// Stats count what Run did.
+type Stats struct {
+	Packets int64 // packets read, clock ticks not included
+	Kept    int64 // packets written
+	Ticks   int64 // clock ticks passed on
+}
+
+// Run filters the stream read from in to out until the input ends or ctx
+// is cancelled, keeping the packets expr matches and every clock tick.
+// The expression is compiled for the stream's link type once its header
+// is read; if libpcap refuses it there, nothing is written and the error
+// wraps a *bpf.CompileError. Records already read when ctx is cancelled
+// are still filtered; a malformed input ends the run after what came
+// before the fault is written, with the reader's *pcapio.Error.
+func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
+	src := chunked{feed.New(in, feed.Options{Stop: ctx.Done()}), readSize}
+	r, err := pcapio.NewReaderSize(src, inName, ReadBufferSize)
+	if err != nil {
+		if errors.Is(err, feed.ErrStopped) {
+			return Stats{}, nil
+		}
+		return Stats{}, err
+	}
+	prog, err := bpf.Compile(expr, r.LinkType(), int(r.Snaplen()))
+	if err != nil {
+		return Stats{}, fmt.Errorf("%s has link type %s: %w", inName, bpf.LinkTypeName(r.LinkType()), err)
+	}
+	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen())}
+	if err := f.w.WriteHeader(); err != nil {
+		return f.st, fmt.Errorf("write: %w", err)
+	}
+	r.SetCompactHook(f.flushRun)
+	err = f.copy(r)
+	if errors.Is(err, feed.ErrStopped) || errors.Is(err, io.EOF) {
+		err = nil
+	}
+	var perr *pcapio.Error
+	if err != nil && !errors.As(err, &perr) {
+		return f.st, err
+	}
+	if ferr := f.flush(); ferr != nil {
+		return f.st, ferr
+	}
+	return f.st, err
+}
+
+// filterer writes the records a program keeps. Kept records that lie next
+// to each other in the reader's buffer are collected into a run and
+// written with one call.
+type filterer struct {
+	prog *bpf.Program
+	w    *pcapio.Writer
+	run  []byte // adjacent raw records kept and not yet written
+	st   Stats
+}
+
+// copy filters records until an error or the end of the input.
+func (f *filterer) copy(r *pcapio.Reader) error {
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			return err
+		}
+		if rec.IsTick() {
+			f.st.Ticks++
+		} else {
+			f.st.Packets++
+			if !f.prog.Match(rec.Data, rec.OrigLen) {
+				continue
+			}
+			f.st.Kept++
+		}
+		if err := f.keep(rec, r.Raw()); err != nil {
+			return err
+		}
+	}
+}
+
+// keep writes a record, or adds it to the run when its raw form follows
+// the run's end in the buffer.
+func (f *filterer) keep(rec pcapio.Record, raw []byte) error {
+	if raw == nil {
+		if err := f.w.WriteRecord(rec); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	}
+	if n := len(f.run); n > 0 && cap(f.run) > n && &f.run[:n+1][n] == &raw[0] {
+		f.run = f.run[:n+len(raw)]
+		return nil
+	}
+	if err := f.flushRun(); err != nil {
+		return err
+	}
+	f.run = raw
+	return nil
+}
+
+// flushRun writes the run; the reader calls it before it moves its buffer.
+func (f *filterer) flushRun() error {
+	if len(f.run) == 0 {
+		return nil
+	}
+	err := f.w.WriteRaw(f.run)
+	f.run = nil
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// flush writes the run and everything buffered.
+func (f *filterer) flush() error {
+	if err := f.flushRun(); err != nil {
+		return err
+	}
+	if err := f.w.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
+}
+
+// readSize bounds each read so that the bytes just read are still in the
+// CPU's cache when they are parsed and filtered.
+const readSize = 256 << 10
+
+// chunked is a reader whose reads ask for at most max bytes.
+type chunked struct {
+	r   io.Reader
+	max int
+}
+
+func (c chunked) Read(p []byte) (int, error) {
+	if len(p) > c.max {
+		p = p[:c.max]
+	}
+	return c.r.Read(p)
+}
+
+// String returns the summary printed by pcap_filter --stats.
+func (st Stats) String() string {
+	pct := 0.0
+	if st.Packets > 0 {
+		pct = 100 * float64(st.Kept) / float64(st.Packets)
+	}
+	return fmt.Sprintf("%d packets in, %d kept (%.2f%%), %d clock ticks passed", st.Packets, st.Kept, pct, st.Ticks)
+}
