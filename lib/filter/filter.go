@@ -11,9 +11,11 @@ import (
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
-// ReadBufferSize is the size of the input buffer, and so the longest run
-// of kept records written with one call.
-const ReadBufferSize = 4 << 20
+// ReadSize is the size of each read of the input: small enough that the
+// bytes just read are still in the CPU's cache when they are parsed and
+// filtered, large enough that reads are few. It also bounds the runs of
+// kept records written with one call.
+const ReadSize = 256 << 10
 
 // Stats count what Run did.
 type Stats struct {
@@ -30,17 +32,23 @@ type Stats struct {
 // are still filtered; a malformed input ends the run after what came
 // before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
-	src := chunked{feed.New(in, feed.Options{Stop: ctx.Done()}), readSize}
-	r, err := pcapio.NewReaderSize(src, inName, ReadBufferSize)
+	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return Stats{}, nil
 		}
 		return Stats{}, err
 	}
+	defer r.Close()
+	return filterRecords(r, out, expr)
+}
+
+// filterRecords compiles expr for r's link type and filters r's records
+// to out.
+func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) {
 	prog, err := bpf.Compile(expr, r.LinkType(), int(r.Snaplen()))
 	if err != nil {
-		return Stats{}, fmt.Errorf("%s has link type %s: %w", inName, bpf.LinkTypeName(r.LinkType()), err)
+		return Stats{}, fmt.Errorf("%s has link type %s: %w", r.Name(), bpf.LinkTypeName(r.LinkType()), err)
 	}
 	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen())}
 	if err := f.w.WriteHeader(); err != nil {
@@ -113,7 +121,8 @@ func (f *filterer) keep(rec pcapio.Record, raw []byte) error {
 	return nil
 }
 
-// flushRun writes the run; the reader calls it before it moves its buffer.
+// flushRun writes the run; the reader calls it before it moves to its
+// next buffer.
 func (f *filterer) flushRun() error {
 	if len(f.run) == 0 {
 		return nil
@@ -135,23 +144,6 @@ func (f *filterer) flush() error {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
-}
-
-// readSize bounds each read so that the bytes just read are still in the
-// CPU's cache when they are parsed and filtered.
-const readSize = 256 << 10
-
-// chunked is a reader whose reads ask for at most max bytes.
-type chunked struct {
-	r   io.Reader
-	max int
-}
-
-func (c chunked) Read(p []byte) (int, error) {
-	if len(p) > c.max {
-		p = p[:c.max]
-	}
-	return c.r.Read(p)
 }
 
 // String returns the summary printed by pcap_filter --stats.

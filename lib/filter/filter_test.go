@@ -164,11 +164,11 @@ func TestRunRefusedForLinkType(t *testing.T) {
 	}
 }
 
-// TestRunLongStream crosses many buffer compactions: runs of kept records
-// must be written before the buffer moves.
+// TestRunLongStream crosses many buffer changes: runs of kept records
+// must be written before the reader moves to its next buffer.
 func TestRunLongStream(t *testing.T) {
 	in := generated(t, 9, 60000) // about 20 MB
-	if len(in) < 4*ReadBufferSize {
+	if len(in) < 40*ReadSize {
 		t.Fatalf("input of %d bytes is too short", len(in))
 	}
 	for _, expr := range []string{"", "net 192.168.1.0/24 and tcp", "not udp", "vlan or greater 1000"} {
