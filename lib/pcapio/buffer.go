@@ -39,7 +39,7 @@ func (b *rbuf) Size() int {
 // buffer until it is next compacted. With fewer bytes available it returns
 // what there is and the input's error.
 func (b *rbuf) Peek(n int) ([]byte, error) {
-	if n > b.Size() && b.err == nil {
+	if n > b.Size() {
 		return b.buf[b.r:b.w], errors.New("read request larger than the buffer")
 	}
 	for b.w-b.r < n {
