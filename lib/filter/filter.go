@@ -2,6 +2,7 @@ package filter
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -79,8 +80,35 @@ type filterer struct {
 	st   Stats
 }
 
-// copy filters records until an error or the end of the input.
+// copy filters records until an error or the end of the input: the
+// stream format's records as they were read, others decoded.
 func (f *filterer) copy(r *pcapio.Reader) error {
+	raw, err := r.NextRaw()
+	if errors.Is(err, pcapio.ErrNotRaw) {
+		return f.copyRecords(r)
+	}
+	for ; err == nil; raw, err = r.NextRaw() {
+		data := raw[pcapio.RecordHeaderLen:]
+		origLen := binary.LittleEndian.Uint32(raw[12:])
+		if len(data) == 0 && origLen == 0 {
+			f.st.Ticks++
+		} else {
+			f.st.Packets++
+			if !f.prog.Match(data, origLen) {
+				continue
+			}
+			f.st.Kept++
+		}
+		if err := f.keep(raw); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// copyRecords is copy for input in another format, whose records are
+// encoded anew.
+func (f *filterer) copyRecords(r *pcapio.Reader) error {
 	for {
 		rec, err := r.Next()
 		if err != nil {
@@ -95,21 +123,15 @@ func (f *filterer) copy(r *pcapio.Reader) error {
 			}
 			f.st.Kept++
 		}
-		if err := f.keep(rec, r.Raw()); err != nil {
-			return err
+		if err := f.w.WriteRecord(rec); err != nil {
+			return fmt.Errorf("write: %w", err)
 		}
 	}
 }
 
-// keep writes a record, or adds it to the run when its raw form follows
-// the run's end in the buffer.
-func (f *filterer) keep(rec pcapio.Record, raw []byte) error {
-	if raw == nil {
-		if err := f.w.WriteRecord(rec); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		return nil
-	}
+// keep adds a raw record to the run when it follows the run's end in the
+// reader's buffer, and otherwise writes the run and starts a new one.
+func (f *filterer) keep(raw []byte) error {
 	if n := len(f.run); n > 0 && cap(f.run) > n && &f.run[:n+1][n] == &raw[0] {
 		f.run = f.run[:n+len(raw)]
 		return nil
