@@ -4,11 +4,12 @@ import "encoding/binary"
 
 // insn is an instruction in executor form: a dense opcode (so that the
 // interpreter's switch is a jump table), absolute jump targets, and for
-// fused instructions a second constant.
+// fused instructions more constants.
 type insn struct {
 	op     uint8
 	jt, jf int32
 	k, k2  uint32
+	k3     uint32
 }
 
 // Executor opcodes. The x... names mirror libpcap's; the f... ones are
@@ -69,7 +70,8 @@ const (
 	fLdAbsBJeqK // ldb [k]; jeq #k2
 	fLdAbsBJsetK
 	fLdAbsHJsetK
-	fAndKJeqK // and #k; jeq #k2
+	fAndKJeqK       // and #k; jeq #k2
+	fLdAbsWAndKJeqK // ld [k]; and #k2; jeq #k3
 )
 
 // opcodes maps libpcap's opcodes to executor opcodes; an opcode missing
@@ -117,6 +119,12 @@ func fuse(code []insn) {
 			continue
 		}
 		code[i] = insn{op: f, jt: next.jt, jf: next.jf, k: code[i].k, k2: next.k}
+	}
+	// Then word loads followed by a fused and-jump: a net, or a mask.
+	for i := 0; i+1 < len(code); i++ {
+		if next := code[i+1]; code[i].op == xLdAbsW && next.op == fAndKJeqK {
+			code[i] = insn{op: fLdAbsWAndKJeqK, jt: next.jt, jf: next.jf, k: code[i].k, k2: next.k, k3: next.k2}
+		}
 	}
 }
 
@@ -169,6 +177,15 @@ func (p *Program) Run(data []byte, wireLen uint32) uint32 {
 			a = binary.BigEndian.Uint32(data[in.k:])
 			pc = in.jf
 			if a == in.k2 {
+				pc = in.jt
+			}
+		case fLdAbsWAndKJeqK:
+			if uint64(in.k)+4 > n {
+				return 0
+			}
+			a = binary.BigEndian.Uint32(data[in.k:]) & in.k2
+			pc = in.jf
+			if a == in.k3 {
 				pc = in.jt
 			}
 		case fAndKJeqK:
