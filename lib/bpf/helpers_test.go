@@ -126,12 +126,14 @@ func generated(t testing.TB, seed int64, n int) []packet {
 	return out
 }
 
-// truncations returns each packet cut at several lengths, keeping its wire
-// length, so that loads past the captured bytes are exercised.
+// truncations returns each packet cut at three lengths, keeping its wire
+// length, so that loads past the captured bytes are exercised: the cuts
+// rotate through the ends of the headers filters read.
 func truncations(pkts []packet) []packet {
+	cuts := []int{0, 1, 13, 14, 15, 17, 20, 23, 24, 34, 37, 38, 40, 42, 54, 55, 58, 62, 66, 78}
 	var out []packet
-	for _, p := range pkts {
-		for _, n := range []int{0, 1, 13, 14, 15, 20, 23, 34, 37, 38, 40, 54, 58, len(p.data) - 1} {
+	for i, p := range pkts {
+		for _, n := range []int{cuts[i%len(cuts)], cuts[(i*7+3)%len(cuts)], len(p.data) - 1} {
 			if n >= 0 && n < len(p.data) {
 				out = append(out, packet{p.data[:n], p.wireLen})
 			}

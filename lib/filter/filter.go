@@ -51,11 +51,11 @@ func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) 
 	if err != nil {
 		return Stats{}, fmt.Errorf("%s has link type %s: %w", r.Name(), bpf.LinkTypeName(r.LinkType()), err)
 	}
-	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen())}
+	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen()), out: out}
 	if err := f.w.WriteHeader(); err != nil {
 		return f.st, fmt.Errorf("write: %w", err)
 	}
-	r.SetCompactHook(f.flushRun)
+	r.SetCompactHook(f.sync)
 	err = f.copy(r)
 	if errors.Is(err, feed.ErrStopped) || errors.Is(err, io.EOF) {
 		err = nil
@@ -76,7 +76,9 @@ func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) 
 type filterer struct {
 	prog *bpf.Program
 	w    *pcapio.Writer
-	run  []byte // adjacent raw records kept and not yet written
+	out  io.Writer
+	vec  *vecOut // writes runs when out is a file and the input raw
+	run  []byte  // adjacent raw records kept and not yet written
 	st   Stats
 }
 
@@ -86,6 +88,11 @@ func (f *filterer) copy(r *pcapio.Reader) error {
 	raw, err := r.NextRaw()
 	if errors.Is(err, pcapio.ErrNotRaw) {
 		return f.copyRecords(r)
+	}
+	if f.vec = newVecOut(f.out); f.vec != nil {
+		if err := f.w.Flush(); err != nil { // the file header
+			return fmt.Errorf("write: %w", err)
+		}
 	}
 	for ; err == nil; raw, err = r.NextRaw() {
 		data := raw[pcapio.RecordHeaderLen:]
@@ -143,13 +150,17 @@ func (f *filterer) keep(raw []byte) error {
 	return nil
 }
 
-// flushRun writes the run; the reader calls it before it moves to its
-// next buffer.
+// flushRun writes the run, or queues it for writev.
 func (f *filterer) flushRun() error {
 	if len(f.run) == 0 {
 		return nil
 	}
-	err := f.w.WriteRaw(f.run)
+	var err error
+	if f.vec != nil {
+		err = f.vec.add(f.run)
+	} else {
+		err = f.w.WriteRaw(f.run)
+	}
 	f.run = nil
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
@@ -157,9 +168,23 @@ func (f *filterer) flushRun() error {
 	return nil
 }
 
-// flush writes the run and everything buffered.
-func (f *filterer) flush() error {
+// sync writes every run; the reader calls it before it moves to its next
+// buffer.
+func (f *filterer) sync() error {
 	if err := f.flushRun(); err != nil {
+		return err
+	}
+	if f.vec != nil {
+		if err := f.vec.flush(); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	return nil
+}
+
+// flush writes the runs and everything buffered.
+func (f *filterer) flush() error {
+	if err := f.sync(); err != nil {
 		return err
 	}
 	if err := f.w.Flush(); err != nil {

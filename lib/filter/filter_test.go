@@ -167,16 +167,16 @@ func TestRunRefusedForLinkType(t *testing.T) {
 // TestRunLongStream crosses many buffer changes: runs of kept records
 // must be written before the reader moves to its next buffer.
 func TestRunLongStream(t *testing.T) {
-	in := generated(t, 9, 60000) // about 20 MB
-	if len(in) < 40*ReadSize {
+	in := generated(t, 9, 30000) // about 10 MB
+	if len(in) < 30*ReadSize {
 		t.Fatalf("input of %d bytes is too short", len(in))
 	}
-	for _, expr := range []string{"", "net 192.168.1.0/24 and tcp", "not udp", "vlan or greater 1000"} {
+	_, _, all := parse(t, in)
+	for _, expr := range []string{"", "net 192.168.1.0/24 and tcp", "vlan or greater 1000"} {
 		prog, err := bpf.Compile(expr, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, all := parse(t, in)
 		var want []rec
 		for _, r := range all {
 			if prog.Match([]byte(r.Data), r.OrigLen) {
