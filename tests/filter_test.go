@@ -3,13 +3,17 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -65,7 +69,8 @@ func tcpdumpFilter(t *testing.T, in, expr string) ([]rec, int, string) {
 	return lenientRecs(t, b), res.Code, string(res.Stderr)
 }
 
-// pcapFilter runs pcap_filter --bpf expr with the file as stdin.
+// pcapFilter runs pcap_filter with the file's bytes piped to its stdin,
+// its stdout a pipe.
 func pcapFilter(t *testing.T, in string, args ...string) testutil.Result {
 	t.Helper()
 	b, err := os.ReadFile(in)
@@ -73,6 +78,39 @@ func pcapFilter(t *testing.T, in string, args ...string) testutil.Result {
 		t.Fatal(err)
 	}
 	return testutil.Run(t, b, testutil.Tool(t, "pcap_filter"), args...)
+}
+
+// pcapFilterFiles runs pcap_filter as pcap_filter ARGS < in > OUT, stdin
+// and stdout regular files, and returns OUT's bytes as Stdout.
+func pcapFilterFiles(t *testing.T, in string, args ...string) testutil.Result {
+	t.Helper()
+	stdin, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	stdout, err := os.Create(filepath.Join(t.TempDir(), "out.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testutil.Tool(t, "pcap_filter"), args...)
+	var stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, &stderr
+	err = cmd.Run()
+	res := testutil.Result{Stderr: stderr.Bytes()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		res.Code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("pcap_filter: %v", err)
+	}
+	if res.Stdout, err = os.ReadFile(stdout.Name()); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // indexes maps each record of sub, a subsequence of all, to its index.
@@ -162,14 +200,14 @@ func TestFilterEqualsTcpdumpOnCorpus(t *testing.T) {
 	for _, path := range paths {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			compareWithTcpdump(t, path, perFile)
+			compareWithTcpdump(t, path, perFile, pcapFilterFiles)
 		})
 	}
 	exprs := e2eExprs(t)
 	for _, path := range joined {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			compareWithTcpdump(t, path, exprs)
+			compareWithTcpdump(t, path, exprs, pcapFilter)
 		})
 	}
 }
@@ -243,11 +281,12 @@ func uniqueByName(paths []string) []string {
 	return out
 }
 
-// compareWithTcpdump checks one capture with each expression.
-func compareWithTcpdump(t *testing.T, path string, exprs []string) {
+// compareWithTcpdump checks one capture with each expression, running
+// pcap_filter with run.
+func compareWithTcpdump(t *testing.T, path string, exprs []string, run func(*testing.T, string, ...string) testutil.Result) {
 	name := filepath.Base(path)
 	theirAll, _, _ := tcpdumpFilter(t, path, "")
-	res := pcapFilter(t, path, "--bpf", "")
+	res := run(t, path, "--bpf", "")
 	ourAll := lenientRecs(t, res.Stdout)
 	fault, isFault := filterCorpusFaults[name]
 	checkExit(t, "--bpf ''", res, isFault, fault)
@@ -260,7 +299,7 @@ func compareWithTcpdump(t *testing.T, path string, exprs []string) {
 	}
 	for _, expr := range exprs {
 		theirs, code, stderr := tcpdumpFilter(t, path, expr)
-		res := pcapFilter(t, path, "--bpf", expr)
+		res := run(t, path, "--bpf", expr)
 		// pcappush refuses these headers before any filter is compiled.
 		opened := strings.Contains(stderr, "reading from file") && !strings.HasSuffix(fault, "byte 0") && !strings.HasSuffix(fault, "byte 20")
 		if m := regexp.MustCompile(`tcpdump: (.*)`).FindStringSubmatch(stderr); code != 0 && opened && m != nil && !strings.Contains(m[1], "pcap_loop") {
@@ -309,7 +348,7 @@ func TestFilterEqualsTcpdumpOnGenerated(t *testing.T) {
 	kept := 0
 	for _, expr := range exprs {
 		theirs, code, stderr := tcpdumpFilter(t, in, expr)
-		res := pcapFilter(t, in, "--bpf", expr)
+		res := pcapFilterFiles(t, in, "--bpf", expr)
 		if code != 0 {
 			if res.Code != 2 || !strings.Contains(stderr, "not supported on Ethernet when reading savefiles") {
 				t.Errorf("%q: tcpdump exit %d (%s), pcap_filter exit %d (%s)", expr, code, stderr, res.Code, res.Stderr)
