@@ -21,6 +21,13 @@ type vecOut struct {
 	f    *os.File
 	rc   syscall.RawConn
 	iovs []unix.Iovec
+
+	// The call in progress, for writevFD (made once, so that writes do
+	// not allocate).
+	cur   []unix.Iovec
+	n     uintptr
+	errno syscall.Errno
+	do    func(fd uintptr) bool
 }
 
 // newVecOut returns a vecOut for out when it is a file, else nil.
@@ -33,7 +40,9 @@ func newVecOut(out io.Writer) *vecOut {
 	if err != nil {
 		return nil
 	}
-	return &vecOut{f: f, rc: rc, iovs: make([]unix.Iovec, 0, maxIovecs)}
+	v := &vecOut{f: f, rc: rc, iovs: make([]unix.Iovec, 0, maxIovecs)}
+	v.do = v.writevFD
+	return v
 }
 
 // add queues a run, writing the queue when it is full.
@@ -65,23 +74,27 @@ func (v *vecOut) flush() error {
 // writev makes one writev call, waiting for a non-blocking file to take
 // data.
 func (v *vecOut) writev(iovs []unix.Iovec) (int, error) {
-	var n uintptr
-	var errno syscall.Errno
-	err := v.rc.Write(func(fd uintptr) bool {
-		for {
-			n, _, errno = unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iovs[0])), uintptr(len(iovs)))
-			if errno != syscall.EINTR {
-				return errno != syscall.EAGAIN
-			}
-		}
-	})
+	v.cur = iovs
+	err := v.rc.Write(v.do)
+	v.cur = nil
 	if err != nil {
 		return 0, err
 	}
-	if errno != 0 {
-		return 0, &os.PathError{Op: "writev", Path: v.f.Name(), Err: errno}
+	if v.errno != 0 {
+		return 0, &os.PathError{Op: "writev", Path: v.f.Name(), Err: v.errno}
 	}
-	return int(n), nil
+	return int(v.n), nil
+}
+
+// writevFD is the system call; false asks the poller to wait until fd
+// takes data.
+func (v *vecOut) writevFD(fd uintptr) bool {
+	for {
+		v.n, _, v.errno = unix.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&v.cur[0])), uintptr(len(v.cur)))
+		if v.errno != syscall.EINTR {
+			return v.errno != syscall.EAGAIN
+		}
+	}
 }
 
 // writeRest writes the queued bytes with os.File.Write, as after a broken
