@@ -42,14 +42,13 @@ static pcap_t *pp_open(uint32_t linktype, uint32_t snaplen, char *err, size_t er
 
 // pp_compile compiles expr as tcpdump does for a savefile: optimizer on,
 // netmask 0. On failure it copies libpcap's message into err and returns
-// -1. *dlt receives the DLT compiled for.
+// -1.
 static int pp_compile(const char *expr, uint32_t linktype, uint32_t snaplen,
-		struct bpf_program *prog, int *dlt, char *err, size_t errlen) {
+		struct bpf_program *prog, char *err, size_t errlen) {
 	pcap_t *p = pp_open(linktype, snaplen, err, errlen);
 	if (p == NULL) {
 		return -1;
 	}
-	*dlt = pcap_datalink(p);
 	int rc = pcap_compile(p, prog, expr, 1, 0);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", pcap_geterr(p));
@@ -125,11 +124,10 @@ func Compile(expr string, linkType uint32, snaplen int) (*Program, error) {
 	cexpr := C.CString(expr)
 	defer C.free(unsafe.Pointer(cexpr))
 	var prog C.struct_bpf_program
-	var dlt C.int
 	var ebuf [errLen]C.char
 	mu.Lock()
 	defer mu.Unlock()
-	if C.pp_compile(cexpr, C.uint32_t(linkType), C.uint32_t(snaplen), &prog, &dlt, &ebuf[0], errLen) != 0 {
+	if C.pp_compile(cexpr, C.uint32_t(linkType), C.uint32_t(snaplen), &prog, &ebuf[0], errLen) != 0 {
 		return nil, &CompileError{Expr: expr, LinkType: linkType, Msg: C.GoString(&ebuf[0])}
 	}
 	defer C.pcap_freecode(&prog)
@@ -142,7 +140,7 @@ func Compile(expr string, linkType uint32, snaplen int) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile %q: %w", expr, err)
 	}
-	p.expr, p.linkType, p.dlt = expr, linkType, int(dlt)
+	p.expr, p.linkType = expr, linkType
 	return p, nil
 }
 

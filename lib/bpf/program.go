@@ -69,7 +69,6 @@ const memWords = 16
 type Program struct {
 	expr     string
 	linkType uint32
-	dlt      int
 	raw      []Instruction
 	code     []insn
 }
