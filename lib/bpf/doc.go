@@ -37,16 +37,16 @@
 //
 // # Why an interpreter in Go
 //
-// Per packet on generated traffic (Xeon 2.5 GHz, packets adjacent in
-// memory as in a read buffer; the compound expression is the benchmark
-// suite's 75-instruction filter):
+// Per packet on generated traffic (best of 3 runs, Xeon 2.5 GHz VM,
+// packets adjacent in memory as in a read buffer; the compound expression
+// is the benchmark suite's 75-instruction filter):
 //
-//	                                       net-and-tcp   compound
-//	cgo call to pcap_offline_filter/packet   ~210 ns     ~280 ns
-//	x/net/bpf VM                             ~100 ns     ~365 ns
-//	Go closure chain (one closure/insn)       ~41 ns     ~146 ns
-//	cgo, batches of packets (offsets)         ~44 ns      ~94 ns
-//	this interpreter                          ~25-40 ns   ~60-90 ns
+//	                                        net-and-tcp   compound
+//	cgo call to pcap_offline_filter/packet       94 ns      123 ns
+//	x/net/bpf VM                                 54 ns      126 ns
+//	Go closure chain (one closure/insn)          28 ns       84 ns
+//	cgo, batches of packets (offsets)            24 ns       56 ns
+//	this interpreter                             22 ns       49 ns
 //
 // A cgo call per packet costs more than the filtering; batching packets
 // per call removes that cost but ties the reader to C memory rules and
