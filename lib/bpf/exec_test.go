@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 // batch is packets laid out for one pcap_offline_filter call over all.
@@ -94,7 +96,7 @@ func TestGeneratedEqualsLibpcap(t *testing.T) {
 // numbers 150 expressions match in each of its 80 files, computed with
 // libpcap 1.10.3 and cross-checked with tcpdump.
 func TestFiltersApply(t *testing.T) {
-	rows := lines(t, "../../../shared/corpus/filters_apply.tsv")
+	rows := readLines(t, testutil.SharedCorpus(t, "filters_apply.tsv"))
 	byName := map[string]capture{}
 	for _, c := range corpusCaptures(t) {
 		byName[c.name] = c

@@ -89,7 +89,13 @@ func corpusCaptures(t testing.TB) []capture {
 // lines returns the non-empty lines of a corpus text file.
 func lines(t testing.TB, name string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testutil.Root(t), "testdata", "corpus", name))
+	return readLines(t, filepath.Join(testutil.Root(t), "testdata", "corpus", name))
+}
+
+// readLines returns the non-empty lines of a text file.
+func readLines(t testing.TB, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

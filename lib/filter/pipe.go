@@ -31,4 +31,3 @@ func growPipe(f any) {
 		}
 	})
 }
-
