@@ -50,7 +50,7 @@ var familyDocs = [NumFamilies]string{
 	"MPLS label stacks and Ethernet pseudowires",
 	"PPPoE sessions (0x8864)",
 	"Network Service Header (0x894F)",
-	"GRE tunnels (IPv4, IPv6, Ethernet, MPLS, PPTP)",
+	"GRE tunnels (IPv4, IPv6, Ethernet, MPLS, PPTP; also GRE in UDP 4754)",
 	"ERSPAN types I, II and III",
 	"IP in IP (IPv4 and IPv6 in IPv4 or IPv6)",
 	"EtherIP (IP protocol 97)",

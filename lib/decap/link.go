@@ -50,7 +50,7 @@ func (d *Decapper) start() bool {
 	case linkEther:
 		return d.ether(0)
 	case linkSLL:
-		return d.cooked(16, 14, 4, 6)
+		return d.cooked(16, 14, 6, 5)
 	case linkSLL2:
 		return d.cooked(20, 0, 12, 11)
 	case linkRaw:

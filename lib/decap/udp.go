@@ -9,6 +9,7 @@ const (
 	portMPLSUDP  = 6635
 	portTeredo   = 3544
 	portL2TP     = 1701
+	portGREUDP   = 4754
 )
 
 // udp removes a UDP header and the tunnel behind it, chosen by the
@@ -42,6 +43,8 @@ func (d *Decapper) udpPort(port uint16, p int) bool {
 		return d.on(Teredo) && d.teredo(p) && d.count(Teredo)
 	case portL2TP:
 		return d.on(L2TP) && d.l2tp(p) && d.count(L2TP)
+	case portGREUDP:
+		return d.gre(p) // counted as GRE (or ERSPAN)
 	}
 	return false
 }
