@@ -82,11 +82,11 @@ func TestLengths(t *testing.T) {
 		newCap  int
 		want    uint32
 	}{
-		{100, 100, 80, 80},     // whole packet, 20 bytes removed
-		{64, 1514, 44, 1494},   // cut by the snapshot length
-		{100, 50, 80, 80},      // original length below captured length: raised to it
-		{100, 10, 80, 80},      // ... even when the removal would go negative
-		{40, 40, 54, 54},       // an Ethernet header added to raw IP
+		{100, 100, 80, 80},   // whole packet, 20 bytes removed
+		{64, 1514, 44, 1494}, // cut by the snapshot length
+		{100, 50, 80, 80},    // original length below captured length: raised to it
+		{100, 10, 80, 80},    // ... even when the removal would go negative
+		{40, 40, 54, 54},     // an Ethernet header added to raw IP
 		{40, 0xffffffff, 54, 0xffffffff},
 	}
 	for _, tc := range tests {
