@@ -9,7 +9,8 @@ import (
 // packet.
 const DefaultMaxDepth = 8
 
-// Default UDP ports recognised as VXLAN: IANA's and the Linux kernel's.
+// DefaultVXLANPorts are the UDP ports read as VXLAN by default: IANA's and
+// the Linux kernel's.
 var DefaultVXLANPorts = []uint16{4789, 8472}
 
 // maxVXLANPorts bounds Options.VXLANPorts.
@@ -101,9 +102,6 @@ func (d *Decapper) OutputLinkType() uint32 {
 	}
 	return linkEthernet
 }
-
-// Converts reports whether the input's link layer is replaced by Ethernet.
-func (d *Decapper) Converts() bool { return d.link != linkOther && d.link != linkEther }
 
 // Stats returns the counts so far.
 func (d *Decapper) Stats() Stats { return d.stats }
