@@ -44,7 +44,7 @@ func TestDecapDoesNotAllocate(t *testing.T) {
 // TestRunAllocatesPerStreamNotPerPacket runs the whole loop (reader,
 // decapsulation, writer) and bounds its allocations by a constant.
 func TestRunAllocatesPerStreamNotPerPacket(t *testing.T) {
-	pkts := mixed(t, 50000)
+	pkts := mixed(t, 20000)
 	var in bytes.Buffer
 	w := pcapio.NewWriter(&in, 1, 0)
 	if err := w.WriteHeader(); err != nil {
