@@ -212,3 +212,34 @@ func TestDecapSIGTERMFlushes(t *testing.T) {
 		t.Fatalf("after SIGTERM: %d more bytes, stderr %q; want none", len(rest), stderr.Bytes())
 	}
 }
+
+// TestDecapOptionsOnCorpus runs the options on real captures and checks
+// what tshark decodes first in the output.
+func TestDecapOptionsOnCorpus(t *testing.T) {
+	tests := []struct {
+		file string
+		args []string
+		want string // tshark's protocols of the first frame
+	}{
+		{"vxlan-triple-v2.pcap", nil, "eth:ethertype:ip:udp:dns"},
+		{"vxlan-triple-v2.pcap", []string{"--max-depth", "2"}, "eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:udp:dns"},
+		{"vxlan_port_8472.pcap", nil, "eth:ethertype:ip:icmp:data"},
+		{"vxlan_port_8472.pcap", []string{"--vxlan-port", "4789"}, "eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data"},
+		{"vlan-qinqinq.pcap", []string{"--no-vlan"}, "eth:ethertype:vlan:ethertype:vlan:ethertype:vlan:ethertype:ip:tcp"},
+		{"erspan-type-i-2.pcap", []string{"--no-vlan"}, "eth:ethertype:vlan:ethertype:ip:icmp:data"},
+		{"erspan-type-i-2.pcap", []string{"--no-erspan"}, "eth:ethertype:ip:gre:erspan:eth:ethertype:vlan:ethertype:ip:icmp:data"},
+		{"erspan-type-iii-pb-1.pcap", nil, "eth:ethertype:ipv6:ipv6.dstopts:gre:erspan"},
+		{"linux_dlt_sll2.pcap", nil, "eth:ethertype:ip:icmp:data"},
+	}
+	for _, tc := range tests {
+		res := runDecap(t, testutil.Corpus(t, tc.file), tc.args...)
+		p := filepath.Join(t.TempDir(), "out.pcap")
+		if err := os.WriteFile(p, res.Stdout, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got := protocols(t, p)
+		if len(got) == 0 || got[0] != tc.want {
+			t.Errorf("pcap_decap %v < %s: first frame %q; want %q", tc.args, tc.file, got, tc.want)
+		}
+	}
+}
