@@ -78,3 +78,28 @@ func FuzzDecap(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStream feeds any bytes after a stream header to Run, through the
+// fast path and through pcapio: the outputs, statistics and errors must be
+// the same, and nothing may panic.
+func FuzzStream(f *testing.F) {
+	var seed bytes.Buffer
+	w := pcapio.NewWriter(&seed, 1, 0)
+	w.WritePacket(1621849860e9, 60, cat(outer(etVLAN), u16(1), u16(etIPv4), innerIP)) //nolint:errcheck // in memory
+	w.WritePacket(1621849861e9, 0, nil)                                               //nolint:errcheck // in memory
+	w.Flush()                                                                         //nolint:errcheck // in memory
+	f.Add(seed.Bytes()[pcapio.HeaderLen:], uint32(0))
+	f.Add(seed.Bytes()[pcapio.HeaderLen:], uint32(64))
+	f.Fuzz(func(t *testing.T, records []byte, snaplen uint32) {
+		var h [pcapio.HeaderLen]byte
+		pcapio.PutHeader(h[:], 1, snaplen)
+		in := append(h[:], records...)
+		fast, fst, ferr := run(t, in)
+		useFast = false
+		slow, sst, serr := run(t, in)
+		useFast = true
+		if !bytes.Equal(fast, slow) || fst != sst || (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
+			t.Fatalf("fast path: %d bytes, %v; pcapio: %d bytes, %v", len(fast), ferr, len(slow), serr)
+		}
+	})
+}
