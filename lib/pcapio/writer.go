@@ -97,6 +97,23 @@ func (w *Writer) WriteRaw(b []byte) error {
 	return err
 }
 
+// WritePacketParts writes one record stamped ts whose data is head followed
+// by body, so that a caller can replace a packet's first bytes without
+// copying it. The captured length is len(head)+len(body).
+func (w *Writer) WritePacketParts(ts int64, origLen uint32, head, body []byte) error {
+	if err := PutRecordHeader(w.hdr[:], ts, uint32(len(head)+len(body)), origLen); err != nil {
+		return err
+	}
+	if _, err := w.bw.Write(w.hdr[:]); err != nil {
+		return err
+	}
+	if _, err := w.bw.Write(head); err != nil {
+		return err
+	}
+	_, err := w.bw.Write(body)
+	return err
+}
+
 // PutRecordHeader encodes a nanosecond little-endian record header into
 // b[:RecordHeaderLen]. Times before 1970 or after 2106 cannot be encoded.
 func PutRecordHeader(b []byte, ts int64, capLen, origLen uint32) error {
