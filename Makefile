@@ -7,23 +7,28 @@ VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo
 LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliutil.Version=$(VERSION)
 BIN          := $(CURDIR)/bin
 TOOLS        := $(CURDIR)/.tools/bin
-TOOLS_CMDS   := pcap_split pcapgen pcap_decap
+TOOLS_CMDS   := pcap_split pcapgen pcap_decap pcap_filter
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
-# Debian packages: what the tests check against, and what the benchmarks
-# compare with.
-TEST_DEBS  := tcpdump tshark wireshark-common python3-scapy
+# Debian packages: what building needs (lib/bpf compiles filters with the
+# system's libpcap through cgo), what the tests check against, and what the
+# benchmarks compare with.
+BUILD_DEBS := gcc libc6-dev libpcap-dev
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
 
-.PHONY: all build demo test test-short check lint fmt bench fuzz setup-test setup-bench clean
+.PHONY: all build demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
 
 all: build
 
-build:
+build: setup-build
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(TOOLS_CMDS))
+
+setup-build:
+	@scripts/setup-debian.sh $(BUILD_DEBS)
 
 setup-test:
 	@scripts/setup-debian.sh $(TEST_DEBS)
@@ -40,14 +45,14 @@ test: setup-test
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 ## test-short: the tests without the race detector, for a quick loop.
-test-short:
+test-short: setup-build
 	$(GO) test -count=1 -timeout 20m ./...
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
 
 ## check: formatting, vet, lint, and a tidy go.mod.
-check: $(GOLANGCI)
+check: setup-build $(GOLANGCI)
 	@out=$$(gofmt -s -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt -s needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOLANGCI) run ./...

@@ -19,6 +19,8 @@ type rbuf struct {
 	r, w    int   // unread data is buf[r:w]
 	err     error // sticky error from src
 	compact func() error
+	limit   int    // Size's answer when not len(buf): see NewReaderAhead
+	ahead   *ahead // buffers read ahead on a goroutine: see NewReaderAhead
 }
 
 func newRBuf(src io.Reader, size int) *rbuf {
@@ -26,13 +28,18 @@ func newRBuf(src io.Reader, size int) *rbuf {
 }
 
 // Size returns the buffer's size.
-func (b *rbuf) Size() int { return len(b.buf) }
+func (b *rbuf) Size() int {
+	if b.limit > 0 {
+		return b.limit
+	}
+	return len(b.buf)
+}
 
 // Peek returns the next n bytes without consuming them. They alias the
 // buffer until it is next compacted. With fewer bytes available it returns
 // what there is and the input's error.
 func (b *rbuf) Peek(n int) ([]byte, error) {
-	if n > len(b.buf) {
+	if n > b.Size() {
 		return b.buf[b.r:b.w], errors.New("read request larger than the buffer")
 	}
 	for b.w-b.r < n {
@@ -49,6 +56,9 @@ func (b *rbuf) Peek(n int) ([]byte, error) {
 // fill reads once, compacting first when the free space cannot take the n
 // bytes wanted or is too small for an efficient read.
 func (b *rbuf) fill(n int) error {
+	if b.ahead != nil {
+		return b.fillAhead()
+	}
 	free := len(b.buf) - b.w
 	if b.r > 0 && (free < n-(b.w-b.r) || free < minRead) {
 		if b.compact != nil {

@@ -16,7 +16,10 @@
 // that is already nanosecond little-endian pcap, Reader.Raw exposes each
 // record as read, header included, so that consumers can write runs of
 // adjacent records with one call; SetCompactHook tells them when the buffer
-// is about to move.
+// is about to move. NextRaw returns such records without decoding them, for
+// consumers that need only a field or two. NewReaderAhead reads the input
+// on a goroutine into buffers that are parsed in place, so that reading
+// overlaps with the consumer's work.
 //
 // # Clock ticks
 //

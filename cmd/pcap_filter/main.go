@@ -1,0 +1,94 @@
+// Command pcap_filter copies a PCAP stream from stdin to stdout, keeping
+// the packets a tcpdump filter expression matches and every clock tick.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pcappush/pcappush/lib/bpf"
+	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/filter"
+)
+
+const tool = "pcap_filter"
+
+func main() { os.Exit(cliutil.Main(tool, run)) }
+
+const usageText = `pcap_filter (--bpf EXPR | -F FILE | EXPR...) [--stats] < in.pcap > out.pcap
+
+The expression is tcpdump's (see pcap-filter(7)), compiled by the system's
+libpcap for the stream's link type; the output is what
+tcpdump --time-stamp-precision nano -r in.pcap -w - EXPR writes.
+
+Examples:
+   # TCP to or from one network, as the reference's FilterBPF example
+   stream_cat --follow capture1 | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/tcp ...
+
+   # the expression as trailing words, as tcpdump takes it
+   pcap_filter host 10.1.2.3 and not port 22 < in.pcap > out.pcap`
+
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "bpf", Usage: "keep the packets filter expression `EXPR` matches (\"\" keeps all)"},
+		&cli.StringFlag{Name: "F", Usage: "read the expression from `FILE`, as tcpdump -F does ('#' starts a comment)"},
+		&cli.BoolFlag{Name: "stats", Usage: "print the packets read and kept on stderr at exit"},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	app := cliutil.NewApp(tool, "keep the packets of a PCAP stream that a tcpdump filter expression matches", stdout, stderr)
+	app.UsageText = usageText
+	app.Flags = flags()
+	app.Action = func(c *cli.Context) error { return filter1(ctx, c, stdin, stdout, stderr) }
+	return app.RunContext(ctx, args)
+}
+
+func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	expr, err := expression(c)
+	if err != nil {
+		return err
+	}
+	if err := bpf.Check(expr); err != nil {
+		return &cliutil.UsageError{Err: err}
+	}
+	st, err := filter.Run(ctx, stdin, "stdin", stdout, expr)
+	var ce *bpf.CompileError
+	if errors.As(err, &ce) {
+		return &cliutil.UsageError{Err: err}
+	}
+	if c.Bool("stats") {
+		fmt.Fprintf(stderr, "%s: %s\n", tool, st)
+	}
+	return err
+}
+
+// expression returns the filter expression from its one source.
+func expression(c *cli.Context) (string, error) {
+	n := 0
+	for _, set := range []bool{c.IsSet("bpf"), c.IsSet("F"), c.NArg() > 0} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return "", cliutil.Usagef("no filter expression: give --bpf EXPR, -F FILE or the expression as arguments")
+	case n > 1:
+		return "", cliutil.Usagef("give the filter expression once: --bpf EXPR, -F FILE or arguments")
+	case c.IsSet("bpf"):
+		return c.String("bpf"), nil
+	case c.IsSet("F"):
+		e, err := filter.ReadExprFile(c.String("F"))
+		if err != nil {
+			return "", cliutil.Usagef("-F: %w", err)
+		}
+		return e, nil
+	}
+	return filter.JoinArgs(c.Args().Slice()), nil
+}
