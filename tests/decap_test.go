@@ -243,3 +243,25 @@ func TestDecapOptionsOnCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestDecapThenPcapFilter runs the pipeline of a target with Decap = true
+// and a FilterBPF: `pcap_decap | pcap_filter 'net 192.168.1.0/24 and
+// tcp'`. It keeps the tunnelled TCP of that network: exactly the packets,
+// bytes and times tcpdump keeps from pcap_decap's output, and as many as
+// tshark, looking into every layer, finds in the input.
+func TestDecapThenPcapFilter(t *testing.T) {
+	const filter = "net 192.168.1.0/24 and tcp"
+	in := gen(t, "--seed", "12", "--packets", "8000", "--encap", "0.5")
+	script := testutil.Tool(t, "pcap_decap") + " < " + in + " | " + testutil.Tool(t, "pcap_filter") + " '" + filter + "'"
+	res := testutil.MustRun(t, nil, "/bin/sh", "-c", script)
+	got := parseRecs(t, "pipeline output", res.Stdout)
+	decapped := runDecap(t, in).Stdout
+	tcpdump := testutil.Need(t, "tcpdump")
+	want := parseRecs(t, "tcpdump output", testutil.MustRun(t, decapped, tcpdump, "--time-stamp-precision", "nano", "-r", "-", "-w", "-", filter).Stdout)
+	sameRecs(t, "pcap_decap | pcap_filter", want, got)
+	tshark := testutil.Need(t, "tshark")
+	inner := testutil.MustRun(t, nil, tshark, "-n", "-r", in, "-Y", "ip.addr == 192.168.1.0/24 && tcp", "-T", "fields", "-e", "frame.number")
+	if n := strings.Count(string(inner.Stdout), "\n"); n != len(got) || n < 1000 {
+		t.Errorf("the pipeline keeps %d packets; tshark finds %d with 192.168.1.0/24 TCP in some layer", len(got), n)
+	}
+}
