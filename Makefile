@@ -7,14 +7,14 @@ VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo
 LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliutil.Version=$(VERSION)
 BIN          := $(CURDIR)/bin
 TOOLS        := $(CURDIR)/.tools/bin
-TOOLS_CMDS   := pcap_split pcapgen
+TOOLS_CMDS   := stream_cat pcap_split pcapgen
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
 # Debian packages: what the tests check against, and what the benchmarks
 # compare with.
-TEST_DEBS  := tcpdump tshark wireshark-common
+TEST_DEBS  := tcpdump tshark wireshark-common zstd lz4
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
 
 .PHONY: all build demo test test-short check lint fmt bench fuzz setup-test setup-bench clean

@@ -321,7 +321,7 @@ func TestStreamCatSignals(t *testing.T) {
 	out.Close()
 	err := cmd.Wait()
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if stderr.Len() != 0 || (err != nil && !(ws.Signaled() && ws.Signal() == syscall.SIGPIPE)) {
+	if stderr.Len() != 0 || (err != nil && (!ws.Signaled() || ws.Signal() != syscall.SIGPIPE)) {
 		t.Errorf("closed stdout: %v, stderr %q; want a quiet end (SIGPIPE, as cat)", err, stderr.String())
 	}
 }

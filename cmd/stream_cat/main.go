@@ -93,9 +93,6 @@ func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "stream_cat UID [%s]\n", opts.UID)
 	}
 	opts.Log = stderr
-	if f, ok := stdout.(*os.File); ok {
-		capture.GrowPipe(f)
-	}
 	st, err := capture.Cat(ctx, capt, stdout, opts)
 	if opts.Verbose {
 		fmt.Fprintf(stderr, "%s: done: %d chunks, %d packets, %.3f GB, %d ticks, %d chunks lost, %d skipped\n",

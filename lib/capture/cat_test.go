@@ -119,7 +119,7 @@ func TestCatBadChunks(t *testing.T) {
 			writeFile(t, dir, tc.file, tc.b)
 			writeFile(t, dir, "c.pcap", good)
 			writeFile(t, dir, CompleteMarker, nil)
-			out, log, _, err := run(t, dir, Options{})
+			out, _, _, err := run(t, dir, Options{})
 			if err == nil || !regexp.MustCompile(tc.msg).MatchString(err.Error()) {
 				t.Fatalf("error %v; want %s", err, tc.msg)
 			}
@@ -194,7 +194,7 @@ func TestCatLostChunk(t *testing.T) {
 	writeFile(t, dir, "b.pcap", pcapFile(nsLE, 1, b...))
 	writeFile(t, dir, "c.pcap", pcapFile(nsLE, 1, c...))
 	cp, _ := Resolve("", dir)
-	k, err := newCatter(t.Context(), cp, io_discard{}, Options{})
+	k, err := newCatter(t.Context(), cp, ioDiscard{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +216,6 @@ func TestCatLostChunk(t *testing.T) {
 	}
 }
 
-type io_discard struct{}
+type ioDiscard struct{}
 
-func (io_discard) Write(p []byte) (int, error) { return len(p), nil }
+func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }

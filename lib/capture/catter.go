@@ -234,7 +234,7 @@ func (k *catter) closeChunk() {
 		return
 	}
 	k.posEnd = k.cur.offset()
-	k.curFile.Close()
+	_ = k.curFile.Close() // read-only: nothing to lose
 	k.cur, k.curFile = nil, nil
 }
 

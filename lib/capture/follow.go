@@ -54,7 +54,7 @@ func (f *follower) start() error {
 	w, err := fsnotify.NewBufferedWatcher(4096)
 	if err == nil {
 		if err = w.Add(k.c.Dir); err != nil {
-			w.Close()
+			_ = w.Close() // unused watcher
 		}
 	}
 	if err != nil {
@@ -86,7 +86,7 @@ func (f *follower) start() error {
 func (f *follower) stop() {
 	f.tick.Stop()
 	if f.w != nil {
-		f.w.Close()
+		_ = f.w.Close() // nothing was written through it
 	}
 }
 
@@ -97,7 +97,11 @@ func (f *follower) step() (bool, error) {
 	if k.stopped() {
 		return true, nil
 	}
-	if f.dirty || k.now().Sub(f.listed) >= relistEvery {
+	every := relistEvery
+	if f.w == nil {
+		every = TickEvery // no inotify: poll
+	}
+	if f.dirty || k.now().Sub(f.listed) >= every {
 		if err := f.relist(); err != nil {
 			return true, err
 		}

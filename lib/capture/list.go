@@ -95,21 +95,7 @@ func (s Store) List(window time.Duration, now time.Time) ([]Info, error) {
 func WriteList(w io.Writer, infos []Info) error {
 	rows := [][]string{{"CAPTURE", "CHUNKS", "BYTES", "FIRST", "LAST", "ACTIVE"}}
 	for _, in := range infos {
-		first, last := "-", "-"
-		if in.HasFirst {
-			first = FormatTime(in.First)
-		}
-		if in.HasLast {
-			last = FormatTime(in.Last)
-			if in.LastApprox {
-				last += "+"
-			}
-		}
-		active := "no"
-		if in.Active {
-			active = "yes"
-		}
-		rows = append(rows, []string{in.Name, strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active})
+		rows = append(rows, in.row())
 	}
 	width := make([]int, len(rows[0]))
 	for _, r := range rows {
@@ -119,25 +105,36 @@ func WriteList(w io.Writer, infos []Info) error {
 	}
 	var b strings.Builder
 	for _, r := range rows {
-		b.Reset()
 		for i, f := range r {
 			pad := strings.Repeat(" ", width[i]-len(f))
 			switch {
 			case i == 1 || i == 2:
-				b.WriteString(pad + f)
+				b.WriteString(pad + f + "  ")
 			case i == len(r)-1:
-				b.WriteString(f)
+				b.WriteString(f + "\n")
 			default:
-				b.WriteString(f + pad)
+				b.WriteString(f + pad + "  ")
 			}
-			if i < len(r)-1 {
-				b.WriteString("  ")
-			}
-		}
-		b.WriteByte('\n')
-		if _, err := io.WriteString(w, b.String()); err != nil {
-			return err
 		}
 	}
-	return nil
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// row returns the capture's --list columns.
+func (in Info) row() []string {
+	first, last, active := "-", "-", "no"
+	if in.HasFirst {
+		first = FormatTime(in.First)
+	}
+	if in.HasLast {
+		last = FormatTime(in.Last)
+		if in.LastApprox {
+			last += "+"
+		}
+	}
+	if in.Active {
+		active = "yes"
+	}
+	return []string{in.Name, strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
 }

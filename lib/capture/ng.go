@@ -52,7 +52,6 @@ func (c *ngChunk) run(s *sink) error {
 			return err
 		}
 	}
-	o := s.out
 	for n := 0; ; n++ {
 		if n&1023 == 1023 && s.stopped() {
 			return errStopped
@@ -69,27 +68,34 @@ func (c *ngChunk) run(s *sink) error {
 			}
 			return err
 		}
-		if off < c.skipTo {
-			if c.rd.Offset() > c.skipTo {
-				return boundaryError(c.name, c.skipTo, off)
-			}
-			continue
-		}
-		if !s.keep(rec.Time) {
-			continue
-		}
-		if o.crosses(rec.Time) {
-			if err := o.checkpoint(rec.Time, c.name, off); err != nil {
-				return err
-			}
-		}
-		if s.live {
-			s.delay(rec.Time)
-		}
-		if err := o.record(rec.Time, rec.OrigLen, rec.Data); err != nil {
+		if err := c.emit(s, rec, off); err != nil {
 			return err
 		}
 	}
+}
+
+// emit passes one record on, unless it lies before the resume offset or
+// outside the time filter; a checkpoint tick goes first when it crosses one.
+func (c *ngChunk) emit(s *sink, rec pcapio.Record, off int64) error {
+	o := s.out
+	if off < c.skipTo {
+		if c.rd.Offset() > c.skipTo {
+			return boundaryError(c.name, c.skipTo, off)
+		}
+		return nil
+	}
+	if !s.keep(rec.Time) {
+		return nil
+	}
+	if o.crosses(rec.Time) {
+		if err := o.checkpoint(rec.Time, c.name, off); err != nil {
+			return err
+		}
+	}
+	if s.live {
+		s.delay(rec.Time)
+	}
+	return o.record(rec.Time, rec.OrigLen, rec.Data)
 }
 
 // offset returns where reading resumes.

@@ -58,7 +58,7 @@ func FirstTime(path string) (t int64, ok bool, err error) {
 	if err != nil {
 		return 0, false, err
 	}
-	defer cf.Close()
+	defer cf.Close() //nolint:errcheck // read-only
 	br := bufio.NewReaderSize(cf.Reader, 4096)
 	h, err := br.Peek(pcapio.HeaderLen + pcapio.RecordHeaderLen)
 	if f, classic := parseClassicHeader(h); classic {

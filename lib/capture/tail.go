@@ -32,7 +32,7 @@ func LastTime(path string) (t int64, ok, approx bool, err error) {
 	if err != nil {
 		return 0, false, false, err
 	}
-	defer cf.Close()
+	defer cf.Close() //nolint:errcheck // read-only
 	st, err := cf.File.Stat()
 	if err != nil {
 		return 0, false, false, err

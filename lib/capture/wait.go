@@ -30,7 +30,8 @@ func (f *follower) wait() error {
 				more = false
 			}
 		}
-	case <-errs:
+	case err := <-errs:
+		k.notef("watching %s: %v: listing it again", k.c.Dir, err)
 		f.dirty = true // an overflowed queue: list again
 	case <-f.tick.C:
 		return f.onTick()
