@@ -129,6 +129,8 @@ func TestStreamCatTcpdumpTimeRotation(t *testing.T) {
 
 // TestStreamCatDumpcapRing: dumpcap ring buffers (pcapng, names with a
 // counter and a time), with and without deletion of the oldest files.
+// dumpcap captures from stdin (-i -, a pipe interface) here: the chunks
+// are real dumpcap output, without a live interface or capture rights.
 func TestStreamCatDumpcapRing(t *testing.T) {
 	dumpcap := testutil.Need(t, "dumpcap")
 	in := gen(t, "--seed", "23", "--duration", "1m", "--size", "6MB")

@@ -3,7 +3,6 @@ package capture
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"io"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -59,22 +58,28 @@ func FirstTime(path string) (t int64, ok bool, err error) {
 		return 0, false, err
 	}
 	defer cf.Close() //nolint:errcheck // read-only
-	br := bufio.NewReaderSize(cf.Reader, 4096)
+	t, ok = firstTime(cf.Reader)
+	return t, ok, nil
+}
+
+// firstTime reads the first packet's time from a chunk's data.
+func firstTime(r io.Reader) (int64, bool) {
+	br := bufio.NewReaderSize(r, 4096)
 	h, err := br.Peek(pcapio.HeaderLen + pcapio.RecordHeaderLen)
 	if f, classic := parseClassicHeader(h); classic {
 		if err != nil {
-			return 0, false, nil
+			return 0, false
 		}
 		t, _, _, valid := f.record(h[pcapio.HeaderLen:])
-		return t, valid, nil
+		return t, valid
 	}
-	rd, err := pcapio.NewReader(br, path)
+	rd, err := pcapio.NewReader(br, "chunk")
 	if err != nil {
-		return 0, false, nil
+		return 0, false
 	}
 	rec, err := rd.Next()
-	if errors.Is(err, io.EOF) || err != nil {
-		return 0, false, nil
+	if err != nil {
+		return 0, false
 	}
-	return rec.Time, true, nil
+	return rec.Time, true
 }

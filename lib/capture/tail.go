@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"os"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
@@ -67,7 +66,7 @@ func scanLast(r io.Reader) (int64, bool) {
 }
 
 // tailTime finds the last packet of an uncompressed chunk of size bytes.
-func tailTime(f *os.File, size int64) (int64, bool) {
+func tailTime(f io.ReaderAt, size int64) (int64, bool) {
 	head := make([]byte, 64<<10)
 	n, err := f.ReadAt(head, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -75,10 +74,7 @@ func tailTime(f *os.File, size int64) (int64, bool) {
 	}
 	head = head[:n]
 	if size <= tailWindow+pcapio.HeaderLen {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return 0, false
-		}
-		return scanLast(f)
+		return scanLast(io.NewSectionReader(f, 0, size))
 	}
 	tail := make([]byte, tailWindow)
 	if _, err := f.ReadAt(tail, size-tailWindow); err != nil && !errors.Is(err, io.EOF) {
