@@ -72,7 +72,7 @@ func Cat(ctx context.Context, c *Capture, w io.Writer, opts Options) (Stats, err
 		err = nil
 	}
 	if ferr := k.out.flush(); err == nil && ferr != nil {
-		err = &OutputError{Err: ferr}
+		err = ferr
 	}
 	if k.ckpt != nil {
 		if cerr := k.ckpt.Close(); err == nil && cerr != nil {

@@ -219,3 +219,22 @@ func TestCatLostChunk(t *testing.T) {
 type ioDiscard struct{}
 
 func (ioDiscard) Write(p []byte) (int, error) { return len(p), nil }
+
+// failWriter fails every write.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk on fire") }
+
+// TestCatOutputErrors: a failing stdout is never taken for a bad chunk,
+// not even under SkipBad.
+func TestCatOutputErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.pcap", pcapFile(nsLE, 1, pkts(t0, 1000, 100000, "w")...))
+	c, _ := Resolve("", dir)
+	var log strings.Builder
+	_, err := Cat(t.Context(), c, failWriter{}, Options{SkipBad: true, Log: &log})
+	var oe *OutputError
+	if !errors.As(err, &oe) || err.Error() != "disk on fire" || log.Len() != 0 {
+		t.Errorf("error %v, log %q; want the write error and no warning", err, log.String())
+	}
+}

@@ -127,7 +127,7 @@ func (f *follower) step() (bool, error) {
 		return true, f.drainAll()
 	}
 	if err := k.out.flush(); err != nil {
-		return true, &OutputError{Err: err}
+		return true, err
 	}
 	return false, f.wait()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
+	"golang.org/x/sys/unix"
 )
 
 // ChunkFile is an open chunk: its decompressed bytes from the start.
@@ -41,6 +42,7 @@ func OpenFile(path string) (*ChunkFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	adviseSequential(f)
 	var head [4]byte
 	n, err := f.ReadAt(head[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -100,4 +102,16 @@ func (c Compression) Name() string {
 		return "lz4"
 	}
 	return "none"
+}
+
+// adviseSequential tells the kernel the file is read from start to end, so
+// that it reads further ahead (as cat does).
+func adviseSequential(f *os.File) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) { //nolint:errcheck // advice only
+		unix.Fadvise(int(fd), 0, 0, unix.FADV_SEQUENTIAL) //nolint:errcheck // advice only
+	})
 }

@@ -54,15 +54,18 @@ func (o *output) header(linkType uint32) {
 	o.buf = append(o.buf, h[:]...)
 }
 
-// writeOut writes b to the stream, syncing pending checkpoints first.
+// writeOut writes b to the stream, syncing pending checkpoints first. Its
+// errors are *OutputError: never a chunk's fault.
 func (o *output) writeOut(b []byte) error {
 	if o.ckpt != nil && o.ckpt.Dirty() {
 		if err := o.ckpt.Sync(); err != nil {
-			return err
+			return &OutputError{Err: err}
 		}
 	}
-	_, err := o.w.Write(b)
-	return err
+	if _, err := o.w.Write(b); err != nil {
+		return &OutputError{Err: err}
+	}
+	return nil
 }
 
 // flush writes what is buffered.
@@ -149,7 +152,7 @@ func (o *output) crosses(t int64) bool { return t >= o.next }
 func (o *output) checkpoint(t int64, chunk string, off int64) error {
 	e := t - t%o.every
 	if err := o.ckpt.Add(Checkpoint{Time: e, Chunk: chunk, Offset: off}); err != nil {
-		return err
+		return &OutputError{Err: err}
 	}
 	if err := o.tick(e); err != nil {
 		return err

@@ -76,12 +76,9 @@ func (f *follower) onTick() error {
 		name, off = k.curCh.Name, k.cur.offset()
 	}
 	if err := k.out.idleTick(at, name, off); err != nil {
-		return &OutputError{Err: err}
+		return err
 	}
-	if err := k.out.flush(); err != nil {
-		return &OutputError{Err: err}
-	}
-	return nil
+	return k.out.flush()
 }
 
 // relist lists the capture folder again and warns about chunks that were
