@@ -18,6 +18,8 @@ type Capture struct {
 	Dir   string // the folder holding the chunks
 	File  string // for a one-file capture, the file's name in Dir
 	Store string // the store holding Dir, when known; "" otherwise
+
+	sniffed map[string]bool // extensionless names already told apart
 }
 
 // Chunk is one file of a capture.
@@ -59,7 +61,12 @@ func (c *Capture) Chunks(stat bool) ([]Chunk, error) {
 		return nil, fmt.Errorf("capture %s: %w", c.Name, err)
 	}
 	out := make([]Chunk, 0, len(es))
+	old := c.sniffed
+	c.sniffed = nil // keep only the names still present
 	for _, e := range es {
+		if yes, ok := old[e.Name()]; ok {
+			c.remember(e.Name(), yes)
+		}
 		ch, ok := c.entry(e, stat)
 		if ok {
 			out = append(out, ch)
@@ -75,7 +82,7 @@ func (c *Capture) entry(e fs.DirEntry, stat bool) (Chunk, bool) {
 		return Chunk{}, false
 	}
 	ch := Chunk{Name: e.Name(), Key: key, Comp: comp}
-	if class == maybeChunk && !looksLikeCapture(c.Path(ch)) {
+	if class == maybeChunk && !c.looksLikeCapture(ch) {
 		return Chunk{}, false
 	}
 	if !stat {
@@ -120,25 +127,33 @@ var magics = [][]byte{
 
 // looksLikeCapture tells whether a file without an extension is a chunk:
 // it starts with a capture or compressor magic, or is too short to tell
-// yet (a recorder has just created it).
-func looksLikeCapture(path string) bool {
-	f, err := os.Open(path)
+// yet (a recorder has just created it). Answers from whole magics are
+// remembered, so that following a capture of such names does not open
+// every file each time its folder is listed.
+func (c *Capture) looksLikeCapture(ch Chunk) bool {
+	if yes, ok := c.sniffed[ch.Name]; ok {
+		return yes
+	}
+	f, err := os.Open(c.Path(ch))
 	if err != nil {
 		return false
 	}
 	defer f.Close()
 	var b [4]byte
-	n, err := io.ReadFull(f, b[:])
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
+	if _, err := io.ReadFull(f, b[:]); err != nil {
+		return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	}
-	if err != nil {
-		return false
-	}
+	yes := false
 	for _, m := range magics {
-		if bytes.HasPrefix(b[:n], m) {
-			return true
-		}
+		yes = yes || bytes.HasPrefix(b[:], m)
 	}
-	return false
+	c.remember(ch.Name, yes)
+	return yes
+}
+
+func (c *Capture) remember(name string, yes bool) {
+	if c.sniffed == nil {
+		c.sniffed = map[string]bool{}
+	}
+	c.sniffed[name] = yes
 }

@@ -186,7 +186,11 @@ func (k *catter) openChunk(ch Chunk, i int) (bool, error) {
 		return false, k.chunkErr(ch, fmt.Errorf("chunk %s: %w", ch.Name, err))
 	}
 	k.chunks++
-	k.notef("chunk %s (%s)", ch.Name, cf.Comp.Name())
+	if cf.Comp != None {
+		k.notef("chunk %s (%s)", ch.Name, cf.Comp.Name())
+	} else {
+		k.notef("chunk %s", ch.Name)
+	}
 	k.curFile, k.curCh = cf, ch
 	k.pos, k.posName, k.posEnd = ch.Key, ch.Name, 0
 	k.cur = k.reader(cf, ch.Name)
