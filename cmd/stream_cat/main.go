@@ -26,7 +26,7 @@ func main() { os.Exit(cliutil.Main(tool, run)) }
 func init() { cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"} }
 
 const usageText = `stream_cat [--store DIR] [--uid UID] [--follow] [--start-time T] [--end-time T] CAPTURE > out.pcap
-   stream_cat --list [--store DIR]
+stream_cat --list [--store DIR]
 
 CAPTURE is a capture name in the store, or a path (with a /) to a capture
 folder or to one capture file. T is epoch nanoseconds, epoch seconds with a
@@ -51,8 +51,8 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "checkpoint-every", Value: "1e9", Usage: "checkpoint every `NS` nanoseconds of packet time (with --uid)"},
 		&cli.StringFlag{Name: "resume", Usage: "start at checkpoint `E` (ns) recorded for --uid, re-emitting its tick"},
 		&cli.BoolFlag{Name: "no-ticks", Usage: "no idle clock ticks while following"},
-		&cli.DurationFlag{Name: "tick-lag", Value: capture.DefaultTickLag, Usage: "idle ticks lag the clock by at least this (more when the recorder delays packets)"},
-		&cli.DurationFlag{Name: "active-window", Value: capture.DefaultActiveWindow, Usage: "a capture without a .complete marker is active until quiet this long"},
+		&cli.DurationFlag{Name: "tick-lag", Value: capture.DefaultTickLag, Usage: "idle ticks lag the clock by at least `D` (more when the recorder delays packets)"},
+		&cli.DurationFlag{Name: "active-window", Value: capture.DefaultActiveWindow, Usage: "a capture without a .complete marker is active until quiet for `D`"},
 		&cli.BoolFlag{Name: "skip-bad", Usage: "warn about a corrupt chunk and go on with the next"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log each chunk as it starts"},
 	}
