@@ -88,6 +88,29 @@ func (f *follower) records() []arrival {
 	return slices.Clone(f.got)
 }
 
+// stop stops stream_cat (SIGSTOP) and waits until every thread of it is
+// stopped.
+func (f *follower) stop(t *testing.T) {
+	t.Helper()
+	pid := f.cmd.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		stopped := len(stats) > 0
+		for _, st := range stats {
+			b, _ := os.ReadFile(st)
+			i := bytes.LastIndexByte(b, ')')
+			stopped = stopped && i > 0 && len(b) > i+2 && b[i+2] == 'T'
+		}
+		if stopped {
+			return
+		}
+	}
+	t.Fatal("stream_cat did not stop")
+}
+
 // waitFor waits until n records came out and returns the time.
 func (f *follower) waitFor(t *testing.T, n int) time.Time {
 	t.Helper()
@@ -201,7 +224,7 @@ func TestStreamCatFollow(t *testing.T) {
 	time.Sleep(3500 * time.Millisecond) // quiet: ticks
 	quietTo := time.Now()
 	r.packets(10, 4*time.Millisecond, true)
-	f.cmd.Process.Signal(syscall.SIGSTOP) //nolint:errcheck
+	f.stop(t)
 	r.rotate("k3.pcap")
 	r.packets(40, 0, false)
 	r.rotate("k4.pcap")
