@@ -7,7 +7,7 @@ VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo
 LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliutil.Version=$(VERSION)
 BIN          := $(CURDIR)/bin
 TOOLS        := $(CURDIR)/.tools/bin
-TOOLS_CMDS   := pcap_split pcapgen pcap_decap pcap_filter
+TOOLS_CMDS   := stream_cat pcap_split pcapgen pcap_decap pcap_filter
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
@@ -16,7 +16,7 @@ DEMO_DIR     ?= $(CURDIR)/demo-out
 # system's libpcap through cgo), what the tests check against, and what the
 # benchmarks compare with.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
-TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
 
 .PHONY: all build demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean

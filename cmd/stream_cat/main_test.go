@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/pcapio"
+)
+
+// store makes a store with one capture of n packets.
+func store(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "c1"), 0o755)
+	var b bytes.Buffer
+	w := pcapio.NewWriter(&b, 1, 0)
+	w.WriteHeader()
+	for i := 0; i < n; i++ {
+		w.WritePacket(1621849860e9+int64(i)*1e6, 3, []byte("abc"))
+	}
+	w.Flush()
+	os.WriteFile(filepath.Join(dir, "c1", "a.pcap"), b.Bytes(), 0o644)
+	return dir
+}
+
+func TestRun(t *testing.T) {
+	dir := store(t, 10)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // prefix
+		stderr string // substring
+	}{
+		{"cat", []string{"--store", dir, "c1"}, 0, "\x4d\x3c\xb2\xa1", ""},
+		{"uid", []string{"--store", dir, "--uid", "push_1", "--state-dir", t.TempDir(), "c1"}, 0, "\x4d\x3c\xb2\xa1", "stream_cat UID [push_1]\n"},
+		{"list", []string{"--store", dir, "--list"}, 0, "CAPTURE  CHUNKS  BYTES  FIRST", ""},
+		{"verbose", []string{"--store", dir, "-v", "c1"}, 0, "\x4d", "stream_cat: done: 1 chunks, 10 packets, 0.000 GB, 0 ticks, 0 chunks lost, 0 skipped"},
+		{"usage", []string{"--store", dir}, 2, "", "no capture given"},
+		{"resume time", []string{"--store", dir, "--uid", "u", "--resume", "soon", "c1"}, 2, "", `--resume "soon": not a number`},
+		{"negative lag", []string{"--store", dir, "--tick-lag", "-1s", "c1"}, 2, "", "must not be negative"},
+		{"not found", []string{"--store", dir, "c2"}, 1, "", `capture "c2" not found`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), append([]string{"stream_cat"}, tc.args...), nil, &out, &errb)
+			code := cliutil.Report(&errb, "stream_cat", err)
+			if code != tc.code || !strings.HasPrefix(out.String(), tc.stdout) || !strings.Contains(errb.String(), tc.stderr) {
+				t.Errorf("exit %d, stdout %q..., stderr %q; want %d, %q, %q", code, out.String()[:min(out.Len(), 40)], errb.String(), tc.code, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
+
+// epipe is a stdout whose reader has gone.
+type epipe struct{}
+
+func (epipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// TestClosedStdout: a closed downstream ends stream_cat without a word.
+func TestClosedStdout(t *testing.T) {
+	dir := store(t, 100000)
+	var errb bytes.Buffer
+	err := run(context.Background(), []string{"stream_cat", "--store", dir, "c1"}, nil, epipe{}, &errb)
+	if err != nil || errb.Len() != 0 {
+		t.Errorf("run = %v, stderr %q; want nil and nothing", err, errb.String())
+	}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/cliutil"
+)
+
+// options turns the flags into capture.Options; every mistake is a usage
+// error, found before any input is touched.
+func options(c *cli.Context) (capture.Options, error) {
+	o := capture.Options{
+		Follow: c.Bool("follow"), NoTicks: c.Bool("no-ticks"), SkipBad: c.Bool("skip-bad"), Verbose: c.Bool("verbose"),
+		TickLag: c.Duration("tick-lag"), ActiveWindow: c.Duration("active-window"),
+		UID: c.String("uid"), StateDir: c.String("state-dir"),
+	}
+	switch {
+	case c.NArg() == 0:
+		return o, cliutil.Usagef("no capture given: stream_cat CAPTURE (stream_cat --list shows the captures)")
+	case c.NArg() > 1:
+		return o, cliutil.Usagef("one capture at a time: got %q and %q", c.Args().Get(0), c.Args().Get(1))
+	case o.TickLag < 0 || o.ActiveWindow < 0:
+		return o, cliutil.Usagef("--tick-lag and --active-window must not be negative")
+	case strings.ContainsAny(o.UID, "/\n") || o.UID == "." || o.UID == "..":
+		return o, cliutil.Usagef("--uid %q: must be a plain name (it names a folder under --state-dir)", o.UID)
+	case o.UID != "" && o.StateDir == "":
+		return o, cliutil.Usagef("--state-dir must not be empty with --uid")
+	}
+	var err error
+	if o.Start, err = timeFlag(c, "start-time"); err != nil {
+		return o, err
+	}
+	if o.End, err = timeFlag(c, "end-time"); err != nil {
+		return o, err
+	}
+	if o.End != 0 && o.Start >= o.End {
+		return o, cliutil.Usagef("--start-time must be before --end-time")
+	}
+	if o.CheckpointEvery, err = cliutil.ParseCount(c.String("checkpoint-every"), false); err != nil {
+		return o, cliutil.Usagef("--checkpoint-every %q: %w", c.String("checkpoint-every"), err)
+	}
+	if c.IsSet("resume") {
+		if o.UID == "" {
+			return o, cliutil.Usagef("--resume needs --uid: checkpoints are kept per reader")
+		}
+		if o.ResumeAt, err = cliutil.ParseCount(c.String("resume"), false); err != nil {
+			return o, cliutil.Usagef("--resume %q: %w", c.String("resume"), err)
+		}
+		o.Resume = true
+	}
+	return o, nil
+}
+
+// timeFlag parses a time option; unset is 0.
+func timeFlag(c *cli.Context, name string) (int64, error) {
+	if !c.IsSet(name) {
+		return 0, nil
+	}
+	t, err := capture.ParseTime(c.String(name))
+	if err != nil {
+		return 0, cliutil.Usagef("--%s %q: %w", name, c.String(name), err)
+	}
+	return t, nil
+}
