@@ -7,7 +7,7 @@ VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo
 LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliutil.Version=$(VERSION)
 BIN          := $(CURDIR)/bin
 TOOLS        := $(CURDIR)/.tools/bin
-TOOLS_CMDS   := stream_cat pcap_split pcapgen pcap_decap pcap_filter
+TOOLS_CMDS   := stream_cat pcap_decap pcap_filter pcap_split push_realtime pcapgen
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 DEMO_DIR     ?= $(CURDIR)/demo-out

@@ -63,6 +63,9 @@ func luaError(path string, err error) error {
 	if m := syntaxRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("lua syntax error at line %s, column %s %s", m[1], m[2], m[3])
 	}
+	if strings.HasSuffix(msg, "at EOF: syntax error") {
+		return fmt.Errorf("lua syntax error at the end of the file (a table, string or block left open?)")
+	}
 	if m := runtimeRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("lua error at line %s: %s", m[1], m[2])
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -127,13 +128,36 @@ func (r *Running) PIDs() []int {
 func (r *Running) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var errs []error
+	var errs StageErrors
 	for i, st := range r.states {
 		if st != nil && !st.Success() {
 			errs = append(errs, &StageError{Stage: r.p.Stages[i].Name, State: st})
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// StageErrors are the stages of a pipeline that failed, in order.
+type StageErrors []*StageError
+
+func (e StageErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, s := range e {
+		parts[i] = s.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Unwrap returns the stage errors.
+func (e StageErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, s := range e {
+		out[i] = s
+	}
+	return out
 }
 
 // StageError is a stage that did not exit 0.

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/bpf"
+	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/pcapio"
+)
+
+// checks are the validations config.Load runs with other packages. A dry
+// run makes no folders.
+func checks(dryRun bool) config.Checks {
+	chk := config.Checks{BPF: func(expr string) error {
+		_, err := bpf.Compile(expr, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
+		if err != nil {
+			return fmt.Errorf("%w (compiled by libpcap for Ethernet)", err)
+		}
+		return nil
+	}}
+	if dryRun {
+		chk.Folder = func(string) error { return nil }
+	}
+	return chk
+}
+
+// currentCapture returns the function realtime mode asks which capture to
+// follow: the fixed one when given, else the active capture of the store
+// changed most recently; captures a target has finished are passed over.
+func currentCapture(store, fixed string) func(pending []string, done map[string]bool) (string, []string, error) {
+	return func(pending []string, done map[string]bool) (string, []string, error) {
+		st := capture.Store{Dir: store}
+		var gone []string
+		for _, name := range pending {
+			if _, err := st.Capture(name); err == nil {
+				return name, gone, nil
+			} else if errors.Is(err, capture.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+				gone = append(gone, name)
+			}
+		}
+		if fixed != "" {
+			if done[fixed] {
+				return "", gone, nil
+			}
+			return fixed, gone, nil
+		}
+		infos, err := st.List(capture.DefaultActiveWindow, time.Now())
+		if err != nil {
+			return "", gone, fmt.Errorf("capture store: %w", err)
+		}
+		best := -1
+		for i, in := range infos {
+			if in.Active && !done[in.Name] && (best < 0 || in.Newest.After(infos[best].Newest)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return "", gone, nil
+		}
+		return infos[best].Name, gone, nil
+	}
+}

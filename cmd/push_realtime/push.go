@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/push"
+)
+
+const (
+	defaultStatusInterval = 15 * time.Second
+	defaultStopTimeout    = 60 * time.Second
+)
+
+// settings are the folders after flags, Lua globals and defaults.
+type settings struct {
+	store, stateDir, logDir, rcloneConfig, capture string
+}
+
+// pick returns the flag's value when set, else the Lua global, else def.
+func pick(c *cli.Context, flag, global, def string) string {
+	if c.IsSet(flag) {
+		return c.String(flag)
+	}
+	if global != "" {
+		return global
+	}
+	return def
+}
+
+func resolve(c *cli.Context, cfg *config.Config) settings {
+	return settings{
+		store:        pick(c, "store", cfg.Store, defaultStore),
+		stateDir:     c.String("state-dir"),
+		logDir:       pick(c, "log-dir", cfg.LogDir, defaultLogDir),
+		rcloneConfig: pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone),
+		capture:      pick(c, "capture", cfg.Capture, ""),
+	}
+}
+
+func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(c.String("config"), checks(c.Bool("dry-run")))
+	if err != nil {
+		return usageErr(err)
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+	}
+	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
+		return usageErr(err)
+	}
+	s := resolve(c, cfg)
+	tools, err := push.FindTools(c.String("bin-dir"))
+	if c.Bool("dry-run") {
+		for _, t := range push.Tools {
+			if tools[t] == "" {
+				tools[t] = t // shown by name when not installed
+			}
+		}
+		return dryRun(stdout, cfg, s, tools, c.String("offline"))
+	}
+	if err != nil {
+		return usageErr(err)
+	}
+	unlock, err := lock(s.stateDir, c.Bool("force"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	p, err := push.New(push.Options{
+		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
+		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
+		Current: currentCapture(s.store, s.capture), Stderr: stderr,
+	})
+	if err != nil {
+		return err
+	}
+	defer p.Close() //nolint:errcheck // closing the analytics log
+	if name := c.String("offline"); name != "" {
+		fmt.Fprintf(stderr, "%s: pushing %s through %d targets; logs in %s\n", tool, name, len(cfg.Targets), s.logDir)
+		return p.Offline(ctx, name)
+	}
+	fmt.Fprintf(stderr, "%s: following the current capture with %d targets; logs in %s\n", tool, len(cfg.Targets), s.logDir)
+	return p.Realtime(ctx)
+}
+
+// selectTargets keeps only the targets named by --target.
+func selectTargets(cfg *config.Config, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var kept []config.Target
+	for _, n := range names {
+		found := false
+		for _, t := range cfg.Targets {
+			if t.Desc == n {
+				kept, found = append(kept, t), true
+			}
+		}
+		if !found {
+			return fmt.Errorf("--target %q: no such target in %s", n, cfg.File)
+		}
+	}
+	cfg.Targets = kept
+	return nil
+}
+
+func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string) error {
+	capture := offline
+	if capture == "" {
+		capture = s.capture
+	}
+	if capture == "" {
+		capture = "CAPTURE"
+	}
+	for _, t := range cfg.Targets {
+		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == ""}))
+		fmt.Fprintf(w, "# %s\n%s\n", t.Desc, pl.Shell())
+	}
+	return nil
+}
+
+// lock takes the state folder's lock, so that two push_realtime of one
+// configuration do not run at once; force runs anyway.
+func lock(stateDir string, force bool) (func(), error) {
+	if err := os.MkdirAll(stateDir, 0o750); err != nil {
+		return nil, fmt.Errorf("state folder: %w", err)
+	}
+	path := filepath.Join(stateDir, "push_realtime.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if !force {
+			b, _ := os.ReadFile(path)
+			f.Close()
+			return nil, fmt.Errorf("another push_realtime (pid %s) holds %s; stop it, or give --force", strings.TrimSpace(string(b)), path)
+		}
+		return func() { f.Close() }, nil
+	}
+	f.Truncate(0)                                        //nolint:errcheck // the pid is informative
+	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0) //nolint:errcheck // the pid is informative
+	return func() { f.Close() }, nil
+}

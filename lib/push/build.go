@@ -1,0 +1,173 @@
+package push
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/pipeline"
+)
+
+// Tools are the executables a pipeline is made of.
+var Tools = []string{"stream_cat", "pcap_decap", "pcap_filter", "pcap_split"}
+
+// FindTools returns the path of each tool: in binDir when given, else next
+// to the running executable, else on PATH.
+func FindTools(binDir string) (map[string]string, error) {
+	dirs := []string{binDir}
+	if binDir == "" {
+		if exe, err := os.Executable(); err == nil {
+			dirs = []string{filepath.Dir(exe)}
+		}
+	}
+	out := map[string]string{}
+	var missing []string
+	for _, t := range Tools {
+		p, err := findTool(t, dirs, binDir == "")
+		if err != nil {
+			missing = append(missing, t)
+			continue
+		}
+		out[t] = p
+	}
+	if len(missing) > 0 {
+		where := "next to push_realtime or on PATH"
+		if binDir != "" {
+			where = "in " + binDir
+		}
+		return out, fmt.Errorf("cannot find %s %s (install them, or give --bin-dir)", strings.Join(missing, ", "), where)
+	}
+	return out, nil
+}
+
+func findTool(name string, dirs []string, usePath bool) (string, error) {
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if usePath {
+		return exec.LookPath(name)
+	}
+	return "", os.ErrNotExist
+}
+
+// Spec is what a pipeline is built from besides its target.
+type Spec struct {
+	Tools        map[string]string
+	UID          string
+	Store        string
+	StateDir     string
+	RcloneConfig string
+	Capture      string
+	Follow       bool
+
+	// Exactly-once bookkeeping (see lib/ledger); zero values turn it off.
+	CheckpointEvery int64  // stream_cat's checkpoint interval, told to pcap_split too
+	Ledger          string // pcap_split --ledger
+	Resume          bool   // stream_cat --resume ResumeAt, pcap_split --resume
+	ResumeAt        int64
+	After           int64 // pcap_split --after
+	StartTime       int64 // stream_cat --start-time
+}
+
+// Build returns target t's pipeline.
+func Build(t config.Target, s Spec) pipeline.Pipeline {
+	cat := []string{"--uid", s.UID}
+	if s.Store != "" {
+		cat = append(cat, "--store", s.Store)
+	}
+	if s.StateDir != "" {
+		cat = append(cat, "--state-dir", s.StateDir)
+	}
+	if s.Follow {
+		cat = append(cat, "--follow")
+	}
+	if s.CheckpointEvery > 0 {
+		cat = append(cat, "--checkpoint-every", num(s.CheckpointEvery))
+	}
+	switch {
+	case s.Resume:
+		cat = append(cat, "--resume", num(s.ResumeAt))
+	case s.StartTime > 0:
+		cat = append(cat, "--start-time", num(s.StartTime))
+	}
+	stages := []pipeline.Stage{{Name: "stream_cat", Path: s.Tools["stream_cat"], Args: append(cat, s.Capture)}}
+	if t.Decap {
+		stages = append(stages, pipeline.Stage{Name: "pcap_decap", Path: s.Tools["pcap_decap"]})
+	}
+	if t.FilterBPF != "" {
+		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: []string{"--bpf", t.FilterBPF}})
+	}
+	return pipeline.Pipeline{Stages: append(stages, pipeline.Stage{Name: "pcap_split", Path: s.Tools["pcap_split"], Args: splitArgs(t, s)})}
+}
+
+func splitArgs(t config.Target, s Spec) []string {
+	args := []string{"--uid", s.UID, "-o", t.Path}
+	args = append(args, strings.Fields(t.Split)...)
+	args = append(args, t.FileName.Flag())
+	if t.PipeCmd != "" {
+		args = append(args, "--pipe-cmd", t.PipeCmd)
+	}
+	if t.Mode == config.ModeRclone {
+		args = append(args, "--rclone")
+		if s.RcloneConfig != "" {
+			args = append(args, "--rclone-config", s.RcloneConfig)
+		}
+	}
+	if t.FileSuffix != "" {
+		args = append(args, "--filename-suffix", t.FileSuffix)
+	}
+	if s.Ledger != "" {
+		args = append(args, "--ledger", s.Ledger)
+	}
+	if s.CheckpointEvery > 0 {
+		args = append(args, "--checkpoint-every", num(s.CheckpointEvery))
+	}
+	if s.Follow {
+		args = append(args, "--idle-close", "0") // stream_cat's ticks close splits, at positions it can resume from
+	}
+	switch {
+	case s.Resume:
+		args = append(args, "--resume")
+	case s.After > 0:
+		args = append(args, "--after", num(s.After))
+	}
+	return args
+}
+
+func num(n int64) string { return strconv.FormatInt(n, 10) }
+
+// targetUID returns the target's id kept in the state folder, making it on
+// first use.
+func targetUID(stateDir, desc string, now time.Time) (string, error) {
+	dir := filepath.Join(stateDir, "targets", desc)
+	p := filepath.Join(dir, "uid")
+	b, err := os.ReadFile(p)
+	if err == nil {
+		if uid := strings.TrimSpace(string(b)); strings.HasPrefix(uid, "push_") {
+			return uid, nil
+		}
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("state: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("state: %w", err)
+	}
+	uid := "push_" + strconv.FormatInt(now.UnixNano(), 10)
+	if err := os.WriteFile(p, []byte(uid+"\n"), 0o640); err != nil {
+		return "", fmt.Errorf("state: %w", err)
+	}
+	return uid, nil
+}

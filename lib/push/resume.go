@@ -1,0 +1,109 @@
+package push
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/ledger"
+)
+
+// checkpointEvery is the checkpoint interval stream_cat and pcap_split
+// agree on for a target: its split time, so that every split ends on a
+// checkpoint tick, or a second for size splits.
+func checkpointEvery(t config.Target) int64 {
+	if t.SplitTime > 0 {
+		return t.SplitTime
+	}
+	return 1e9
+}
+
+// ledgerPath is where pcap_split records what target uid publishes from
+// a capture, next to stream_cat's checkpoints of it.
+func ledgerPath(stateDir, uid, captureName string, offline bool) string {
+	name := captureName + ".ledger"
+	if offline {
+		name = captureName + ".offline.ledger"
+	}
+	return filepath.Join(stateDir, uid, name)
+}
+
+// resumePoint is how a realtime pipeline starts.
+type resumePoint struct {
+	resume bool  // stream_cat --resume ckpt, pcap_split --resume
+	ckpt   int64 // the checkpoint to resume at
+	after  int64 // pcap_split --after (no time split before it); 0: none
+	start  int64 // stream_cat --start-time when resuming is impossible; 0: none
+	note   string
+}
+
+// planResume reads the target's ledger for this capture and stream_cat's
+// checkpoints to decide where the pipeline starts.
+func planResume(t config.Target, stateDir, uid, captureName string) (resumePoint, error) {
+	last, ok, err := ledger.Last(ledgerPath(stateDir, uid, captureName, false))
+	if err != nil {
+		return resumePoint{}, err
+	}
+	if !ok {
+		return resumePoint{after: lastEndElsewhere(stateDir, uid, captureName)}, nil
+	}
+	if last.HasCkpt && hasCheckpoint(stateDir, uid, captureName, last.Ckpt) {
+		return resumePoint{resume: true, ckpt: last.Ckpt, note: fmt.Sprintf("resuming after %s at checkpoint %d", last.Name, last.Ckpt)}, nil
+	}
+	// The checkpoint is gone (its file was lost): start after the last
+	// split by time, which is exact unless packets were reordered across
+	// its end.
+	rp := resumePoint{start: last.Last + 1, note: fmt.Sprintf("WARNING: checkpoint %d of %s is missing; resuming by time after %s, packets reordered across its end may be lost or repeated", last.Ckpt, captureName, last.Name)}
+	if t.SplitTime > 0 {
+		rp.start, rp.after = last.End, last.End
+	}
+	return rp, nil
+}
+
+func hasCheckpoint(stateDir, uid, captureName string, at int64) bool {
+	f, err := os.Open(capture.CheckpointPath(stateDir, uid, captureName))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	cps, err := capture.ParseCheckpoints(f)
+	if err != nil {
+		return false
+	}
+	for _, c := range cps {
+		if c.Time == at {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEndElsewhere returns the latest split end the target published from
+// other captures, so that a new capture's first split does not replace a
+// split of the previous capture that covers the same time.
+func lastEndElsewhere(stateDir, uid, captureName string) int64 {
+	m, _ := filepath.Glob(filepath.Join(stateDir, uid, "*.ledger"))
+	var end int64
+	for _, p := range m {
+		if strings.HasSuffix(p, ".offline.ledger") || filepath.Base(p) == captureName+".ledger" {
+			continue
+		}
+		if last, ok, err := ledger.Last(p); err == nil && ok {
+			end = max(end, last.End)
+		}
+	}
+	return end
+}
+
+// clearOffline removes an offline push's ledger before it starts again.
+func clearOffline(stateDir, uid, captureName string) error {
+	err := os.Remove(ledgerPath(stateDir, uid, captureName, true))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
