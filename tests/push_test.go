@@ -378,7 +378,7 @@ func TestPushLock(t *testing.T) {
 		}
 	}
 	res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "cap")...)
-	if res.Code != 1 || !strings.Contains(string(res.Stderr), fmt.Sprintf("another push_realtime (pid %d) holds", holder.Process.Pid)) {
+	if res.Code != 1 || !strings.Contains(string(res.Stderr), fmt.Sprintf("another push_realtime holds the lock: %s is held by another process (pid %d)", filepath.Join(e.state, "push_realtime.lock"), holder.Process.Pid)) {
 		t.Fatalf("second push: exit %d\n%s", res.Code, res.Stderr)
 	}
 	res = testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "cap", "--force")...)

@@ -75,12 +75,19 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		sink = split.PipeSink{Inner: sink, Command: cmd, Stderr: stderr}
 	}
 	if path := c.String("ledger"); path != "" {
-		l, err := ledger.Open(path)
+		l, err := ledger.Open(path) // waits for a previous pipeline's pcap_split
 		if err != nil {
 			return err
 		}
 		defer l.Close() //nolint:errcheck // every entry was synced when written
+		if c.Bool("resume") {
+			if err := resumeAfter(l, &opts); err != nil {
+				return err
+			}
+		}
 		opts.OnPublish = func(i split.Info) error { return l.Append(ledgerEntry(i)) }
+	} else if c.Bool("resume") {
+		return cliutil.Usagef("--resume needs --ledger FILE")
 	}
 	preamble(stderr, c, opts)
 	st, err := split.Run(ctx, stdin, "stdin", opts, sink, stderr)
@@ -159,14 +166,12 @@ func resumeOptions(c *cli.Context, o *split.Options) error {
 			return cliutil.Usagef("--after %q: %w", v, err)
 		}
 	}
-	if !c.Bool("resume") {
-		return nil
-	}
-	path := c.String("ledger")
-	if path == "" {
-		return cliutil.Usagef("--resume needs --ledger FILE")
-	}
-	last, ok, err := ledger.Last(path)
+	return nil
+}
+
+// resumeAfter sets o to continue after the last split the ledger records.
+func resumeAfter(l *ledger.Ledger, o *split.Options) error {
+	last, ok, err := l.Last()
 	if err != nil {
 		return err
 	}
@@ -174,9 +179,9 @@ func resumeOptions(c *cli.Context, o *split.Options) error {
 		return nil // nothing published yet: start from the beginning
 	}
 	if !last.HasCkpt {
-		return fmt.Errorf("ledger %s: the last split (%s) has no checkpoint to resume after", path, last.Name)
+		return fmt.Errorf("ledger: the last split (%s) has no checkpoint to resume after", last.Name)
 	}
-	o.Resume = split.Resume{Skip: last.Skip, Base: last.Base, Dup: last.Dup}
+	o.Resume = split.Resume{Skip: last.Skip, Base: last.Base, Dup: last.Dup, Ckpt: last.Ckpt, HasCkpt: true}
 	if o.Time != 0 {
 		o.Resume.End = last.End
 	}

@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
 )
 
@@ -133,23 +131,14 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 // lock takes the state folder's lock, so that two push_realtime of one
 // configuration do not run at once; force runs anyway.
 func lock(stateDir string, force bool) (func(), error) {
-	if err := os.MkdirAll(stateDir, 0o750); err != nil {
-		return nil, fmt.Errorf("state folder: %w", err)
+	l, err := lockfile.Acquire(filepath.Join(stateDir, "push_realtime.lock"), 0)
+	switch {
+	case err == nil:
+		return func() { l.Release() }, nil //nolint:errcheck // released at exit anyway
+	case force && errors.Is(err, lockfile.ErrHeld):
+		return func() {}, nil
+	case errors.Is(err, lockfile.ErrHeld):
+		return nil, fmt.Errorf("another push_realtime holds the lock: %w; stop it, or give --force", err)
 	}
-	path := filepath.Join(stateDir, "push_realtime.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
-	if err != nil {
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		if !force {
-			b, _ := os.ReadFile(path)
-			f.Close()
-			return nil, fmt.Errorf("another push_realtime (pid %s) holds %s; stop it, or give --force", strings.TrimSpace(string(b)), path)
-		}
-		return func() { f.Close() }, nil
-	}
-	f.Truncate(0)                                        //nolint:errcheck // the pid is informative
-	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0) //nolint:errcheck // the pid is informative
-	return func() { f.Close() }, nil
+	return nil, err
 }

@@ -81,11 +81,13 @@ func (k *catter) openCheckpoints() error {
 	if k.opts.Resume {
 		cp, err := l.Find(k.opts.ResumeAt)
 		if err != nil {
+			l.Close() //nolint:errcheck // already failing
 			return err
 		}
 		from = cp.Time
 	}
 	if err := l.Compact(from); err != nil {
+		l.Close() //nolint:errcheck // already failing
 		return &OutputError{Err: err}
 	}
 	k.ckpt = l

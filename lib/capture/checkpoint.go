@@ -11,6 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/lockfile"
 )
 
 // Checkpoint is a position in a capture that a reader can resume from: the
@@ -116,6 +119,7 @@ type CheckpointLog struct {
 	entries []Checkpoint // sorted by time
 	dirty   bool
 	line    []byte
+	lock    *lockfile.Lock
 }
 
 // CheckpointPath returns where the checkpoints of capture for uid live.
@@ -125,20 +129,51 @@ func CheckpointPath(stateDir, uid, capture string) string {
 
 // OpenCheckpointLog reads the checkpoint file at path, creating it and its
 // folder when missing.
+//
+// Only one reader at a time keeps a checkpoint file: it waits up to
+// CheckpointLockWait for another (the stream_cat of a pipeline being
+// replaced) to exit.
 func OpenCheckpointLog(path string) (*CheckpointLog, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
-	l := &CheckpointLog{path: path}
+	lock, err := lockfile.Acquire(path+".lock", CheckpointLockWait)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	l := &CheckpointLog{path: path, lock: lock}
 	b, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
 	if l.entries, err = ParseCheckpoints(bytes.NewReader(b)); err != nil {
+		lock.Release() //nolint:errcheck // already failing
 		return nil, fmt.Errorf("checkpoints %s: %w", path, err)
 	}
 	return l, nil
 }
+
+// ReadCheckpointFile returns the checkpoints recorded in the file at path,
+// without taking its lock (a reader may be appending); a missing file has
+// none.
+func ReadCheckpointFile(path string) ([]Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	cps, err := ParseCheckpoints(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints %s: %w", path, err)
+	}
+	return cps, nil
+}
+
+// CheckpointLockWait is how long OpenCheckpointLog waits for the file's
+// previous keeper.
+var CheckpointLockWait = 2 * time.Minute
 
 // Path returns the file's path.
 func (l *CheckpointLog) Path() string { return l.path }
@@ -268,6 +303,10 @@ func (l *CheckpointLog) Sync() error {
 
 // Close syncs and closes the file.
 func (l *CheckpointLog) Close() error {
+	if l.lock != nil {
+		defer l.lock.Release() //nolint:errcheck // the kernel drops it at exit anyway
+		l.lock = nil
+	}
 	if l.f == nil {
 		return nil
 	}

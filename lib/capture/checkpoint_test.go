@@ -63,12 +63,12 @@ func TestCheckpoints(t *testing.T) {
 	if len(ticks) != 20 || cw.ticks != 20 {
 		t.Fatalf("%d ticks (%d checked durable); want 20 (four per chunk): %v", len(ticks), cw.ticks, ticks)
 	}
-	l, err := OpenCheckpointLog(path)
+	entries, err := ReadCheckpointFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var times []int64
-	for _, e := range l.Entries() {
+	for _, e := range entries {
 		times = append(times, e.Time)
 	}
 	if diff := cmp.Diff(ticks, times); diff != "" {
@@ -80,14 +80,14 @@ func TestCheckpoints(t *testing.T) {
 			t.Fatalf("resume at %d: %v", e, err)
 		}
 		at := indexOfTick(full, e)
-		sameRecs(t, fmt.Sprintf("resumed at checkpoint %d (%s)", i, l.Entries()[i].Chunk), parse(t, out), full[at:])
+		sameRecs(t, fmt.Sprintf("resumed at checkpoint %d (%s)", i, entries[i].Chunk), parse(t, out), full[at:])
 		if !strings.Contains(log, fmt.Sprintf("resuming at checkpoint %d", e)) {
 			t.Errorf("log %q", log)
 		}
 	}
-	l, _ = OpenCheckpointLog(path)
-	if got := l.Entries()[0].Time; got != ticks[len(ticks)-1] || len(l.Entries()) != 1 {
-		t.Errorf("after resuming at the last checkpoint the file holds %d entries from %d; want 1 from %d", len(l.Entries()), got, ticks[len(ticks)-1])
+	entries, _ = ReadCheckpointFile(path)
+	if got := entries[0].Time; got != ticks[len(ticks)-1] || len(entries) != 1 {
+		t.Errorf("after resuming at the last checkpoint the file holds %d entries from %d; want 1 from %d", len(entries), got, ticks[len(ticks)-1])
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"time"
+
+	"github.com/pcappush/pcappush/lib/lockfile"
 )
 
 // Entry is one published split.
@@ -44,14 +46,32 @@ type Ledger struct {
 	path string
 	f    *os.File
 	size int64
+	lock *lockfile.Lock
 }
 
-// Open opens (creating) the ledger at path, compacting it first when it is
-// too large.
+// LockWait is how long Open waits for another writer of the same ledger
+// (the pcap_split of a pipeline being replaced, still publishing its last
+// split) to finish.
+var LockWait = 2 * time.Minute
+
+// Open opens (creating) the ledger at path for appending, compacting it
+// first when it is too large. Only one process at a time has a ledger
+// open: Open waits up to LockWait for the previous one.
 func Open(path string) (*Ledger, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	lock, err := lockfile.Acquire(path+".lock", LockWait)
+	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
+	l, err := open(path)
+	if err != nil {
+		lock.Release() //nolint:errcheck // already failing
+		return nil, err
+	}
+	l.lock = lock
+	return l, nil
+}
+
+func open(path string) (*Ledger, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > MaxBytes {
 		if err := compact(path); err != nil {
 			return nil, err
@@ -86,8 +106,18 @@ func (l *Ledger) Append(e Entry) error {
 	return nil
 }
 
-// Close closes the file.
-func (l *Ledger) Close() error { return l.f.Close() }
+// Last returns the newest entry of the open ledger, and false when there
+// is none. Unlike the function Last, it reads under the ledger's lock.
+func (l *Ledger) Last() (Entry, bool, error) { return Last(l.path) }
+
+// Close closes the file and lets the lock go.
+func (l *Ledger) Close() error {
+	err := l.f.Close()
+	if l.lock != nil {
+		l.lock.Release() //nolint:errcheck // the kernel drops it at exit anyway
+	}
+	return err
+}
 
 // Read returns the entries of the ledger at path, oldest first; a missing
 // file has none. A torn last line is ignored; a bad line elsewhere is an

@@ -88,11 +88,18 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 		cat = append(cat, "--store", s.Store)
 	}
 	if s.StateDir != "" {
-		cat = append(cat, "--state-dir", s.StateDir)
+		// An offline push keeps its checkpoints apart, so that pushing by
+		// hand the capture the service follows leaves the service's alone.
+		dir := s.StateDir
+		if !s.Follow {
+			dir = filepath.Join(dir, "offline")
+		}
+		cat = append(cat, "--state-dir", dir)
 	}
 	if s.Follow {
 		cat = append(cat, "--follow")
 	}
+	cat = append(cat, "--skip-bad") // a corrupt chunk is reported, and the rest pushed
 	if s.CheckpointEvery > 0 {
 		cat = append(cat, "--checkpoint-every", num(s.CheckpointEvery))
 	}

@@ -2,6 +2,7 @@ package push
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -159,7 +160,11 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
-		copyLines(tl, pr)
+		copyLines(tl, pr, func(line []byte) {
+			if bytes.Contains(line, []byte("warning")) || bytes.Contains(line, []byte("LOST")) {
+				p.log.Printf("push %s: %s", t.cfg.Desc, bytes.TrimSpace(line))
+			}
+		})
 		pr.Close()
 		tl.Close() //nolint:errcheck // logs are best effort
 	}()
@@ -183,13 +188,14 @@ func writeHeader(tl *pushlog.TargetLog, pl pipeline.Pipeline) {
 }
 
 // copyLines copies r into w line by line, so that log files rotate between
-// lines.
-func copyLines(w io.Writer, r io.Reader) {
+// lines, showing each line to note.
+func copyLines(w io.Writer, r io.Reader, note func([]byte)) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
 			w.Write(line) //nolint:errcheck // logging is best effort
+			note(line)
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return

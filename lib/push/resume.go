@@ -65,12 +65,7 @@ func planResume(t config.Target, stateDir, uid, captureName string) (resumePoint
 }
 
 func hasCheckpoint(stateDir, uid, captureName string, at int64) bool {
-	f, err := os.Open(capture.CheckpointPath(stateDir, uid, captureName))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	cps, err := capture.ParseCheckpoints(f)
+	cps, err := capture.ReadCheckpointFile(capture.CheckpointPath(stateDir, uid, captureName))
 	if err != nil {
 		return false
 	}

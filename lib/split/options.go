@@ -38,6 +38,10 @@ type Resume struct {
 	End  int64  // the last split's end: no time split starts before it
 	Base string // the last split's name before any "_N" (size splits)
 	Dup  int    // and the N it had, 0 for none
+	// Ckpt is the checkpoint tick the input must begin with, when HasCkpt:
+	// the replayed stream must start where the ledger's last entry says.
+	Ckpt    int64
+	HasCkpt bool
 }
 
 // Defaults.

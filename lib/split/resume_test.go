@@ -2,6 +2,7 @@ package split
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -108,7 +109,7 @@ func TestResumeAfterAnySplitIsExact(t *testing.T) {
 				t.Fatalf("checkpoint %d not in the stream", info.Ckpt)
 			}
 			ro := o
-			ro.Resume = Resume{Skip: info.Skip, Base: info.Base, Dup: info.Dup}
+			ro.Resume = Resume{Skip: info.Skip, Base: info.Base, Dup: info.Dup, Ckpt: info.Ckpt, HasCkpt: true}
 			if o.Time != 0 {
 				ro.Resume.End = info.End
 			}
@@ -123,5 +124,16 @@ func TestResumeAfterAnySplitIsExact(t *testing.T) {
 				t.Fatalf("%+v crash after split %d: resumed splits differ from an uninterrupted run", o, k)
 			}
 		}
+	}
+}
+
+func TestResumeRefusesAnotherStart(t *testing.T) {
+	o := Options{Time: 2e9, Name: EpochSec, Prefix: "/out/", CheckpointEvery: 2e9, Resume: Resume{Skip: 1, Ckpt: 4e9, HasCkpt: true}}
+	must(t, o.Validate())
+	s := New(o, &memSink{}, nil)
+	s.SetFormat(1, 0)
+	defer s.Abort()
+	if err := s.Write(pcapio.Record{Time: 6e9}); !errors.Is(err, ErrResume) {
+		t.Errorf("a stream starting at another checkpoint: %v; want ErrResume", err)
 	}
 }

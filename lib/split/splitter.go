@@ -1,6 +1,7 @@
 package split
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -59,7 +60,12 @@ type Splitter struct {
 	out      *asyncOut // performs the writes on its own goroutine
 	ckpt     position  // the last checkpoint tick and the packets since
 	toSkip   int64     // packets still to drop
+	expect   bool      // the next record must be the resume checkpoint tick
 }
+
+// ErrResume is wrapped by the error for an input that does not begin at
+// the checkpoint a resumed run expects.
+var ErrResume = errors.New("the input does not start at the checkpoint the ledger names")
 
 // position is a place in the input: after checkpoint tick at, n packets.
 type position struct {
@@ -86,7 +92,8 @@ type current struct {
 // ends it.
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
 	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
-		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0)}
+		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0),
+		expect: opts.Resume.HasCkpt}
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -108,6 +115,12 @@ func (s *Splitter) Write(rec pcapio.Record) error { return s.WriteRaw(rec, nil) 
 // run, when the split changes, or when FlushRun is called (which must happen
 // before the reader's buffer moves: see pcapio.Reader.SetCompactHook).
 func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
+	if s.expect {
+		s.expect = false
+		if !rec.IsTick() || rec.Time != s.opts.Resume.Ckpt {
+			return fmt.Errorf("resume: first record at %d, not the checkpoint tick %d (the ledger moved on since the pipeline was planned; start it again): %w", rec.Time, s.opts.Resume.Ckpt, ErrResume)
+		}
+	}
 	if rec.IsTick() {
 		s.stats.Ticks++
 		if g := s.opts.CheckpointEvery; g > 0 && rec.Time%g == 0 {
