@@ -100,6 +100,7 @@ func TestInstall(t *testing.T) {
 	}
 	t.Run("unit", func(t *testing.T) { checkUnit(t, root) })
 	t.Run("verify", func(t *testing.T) { verifyUnit(t, root) })
+	t.Run("sysusers", func(t *testing.T) { checkSysusers(t, root) })
 	t.Run("example config", func(t *testing.T) { checkExampleConfig(t, root, example) })
 	t.Run("man pages", func(t *testing.T) { checkManPages(t, root) })
 
@@ -183,9 +184,24 @@ func checkUnit(t *testing.T, root string) {
 	if rs, err := time.ParseDuration(strings.Join(k["RestartSec"], "")); err != nil || rs < time.Second {
 		t.Errorf("RestartSec=%q; want a second or more", k["RestartSec"])
 	}
-	sysusers, _ := os.ReadFile(filepath.Join(root, "usr/lib/sysusers.d/pcappush.conf"))
-	if !regexp.MustCompile(`(?m)^u pcappush - `).Match(sysusers) {
-		t.Errorf("sysusers.d entry does not declare user pcappush:\n%s", sysusers)
+}
+
+// checkSysusers creates the service user from the installed sysusers.d
+// entry in an empty root with systemd-sysusers (skipped without it, as
+// verifyUnit is).
+func checkSysusers(t *testing.T, root string) {
+	su, err := exec.LookPath("systemd-sysusers")
+	if err != nil {
+		t.Skip("systemd-sysusers not installed")
+	}
+	sys := t.TempDir()
+	if err := os.Mkdir(filepath.Join(sys, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testutil.MustRun(t, nil, su, "--root="+sys, filepath.Join(root, "usr/lib/sysusers.d/pcappush.conf"))
+	passwd, _ := os.ReadFile(filepath.Join(sys, "etc/passwd"))
+	if !regexp.MustCompile(`(?m)^pcappush:x:\d+:\d+:[^:]*:/var/lib/pcappush:/usr/sbin/nologin$`).Match(passwd) {
+		t.Errorf("systemd-sysusers made no system user pcappush:\n%s", passwd)
 	}
 }
 
