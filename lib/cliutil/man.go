@@ -1,7 +1,6 @@
 package cliutil
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -36,7 +35,7 @@ func WriteMan(w io.Writer, app *cli.App, date string) error {
 	if !ok {
 		return errors.New("no help text to make a man page of (SetHelp was not called)")
 	}
-	b := bufio.NewWriter(w)
+	b := new(strings.Builder)
 	name := app.Name
 	fmt.Fprintf(b, ".TH %s 1 %q %q \"pcappush manual\"\n", strings.ToUpper(roff(name)), date, "pcappush "+app.Version)
 	fmt.Fprintf(b, ".SH NAME\n%s \\- %s\n", roff(name), roff(app.Usage))
@@ -72,11 +71,12 @@ func WriteMan(w io.Writer, app *cli.App, date string) error {
 	}
 	writeEnvironment(b, app.VisibleFlags())
 	writeSeeAlso(b, name, h.SeeAlso)
-	return b.Flush()
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // writeText writes paragraphs; lines starting with a space are literal.
-func writeText(b *bufio.Writer, text string) {
+func writeText(b *strings.Builder, text string) {
 	b.WriteString(".PP\n")
 	literal := false
 	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
@@ -113,7 +113,7 @@ func trimIndent(l string) string {
 
 // writeOptions writes one tagged paragraph per flag, from the flag's help
 // line: names and placeholder before the tab, the text after it.
-func writeOptions(b *bufio.Writer, flags []cli.Flag) {
+func writeOptions(b *strings.Builder, flags []cli.Flag) {
 	b.WriteString(".SH OPTIONS\n")
 	for _, f := range flags {
 		line := strings.TrimSpace(fmt.Sprint(f))
@@ -160,7 +160,7 @@ func synopsisLine(s string) string {
 	return strings.Join(words, " ")
 }
 
-func writeEnvironment(b *bufio.Writer, flags []cli.Flag) {
+func writeEnvironment(b *strings.Builder, flags []cli.Flag) {
 	var lines []string
 	for _, f := range flags {
 		df, ok := f.(cli.DocGenerationFlag)
@@ -180,7 +180,7 @@ func writeEnvironment(b *bufio.Writer, flags []cli.Flag) {
 	}
 }
 
-func writeSeeAlso(b *bufio.Writer, self string, extra []string) {
+func writeSeeAlso(b *strings.Builder, self string, extra []string) {
 	var refs []string
 	for _, t := range Tools {
 		if t != self {
