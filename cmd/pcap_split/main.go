@@ -40,7 +40,8 @@ Clock ticks (records without bytes, from stream_cat --follow) and
 --idle-close complete time splits on a quiet link. At end of input,
 SIGTERM or SIGINT the open split is completed and published. Progress goes
 to stderr at each new split and about every 80 MB, in the form
-[0.001 H][2021-05-24 18:51:04] NAME : Total Bytes 0.080 GB Speed: 0.256Gbps : New Split`,
+
+   [0.001 H][2021-05-24 18:51:04] NAME : Total Bytes 0.080 GB Speed: 0.256Gbps : New Split`,
 	Examples: []cliutil.Example{
 		{Comment: "one file per UTC minute, named by its bounds: /data/push/1621849860-1621849920.pcap",
 			Command: "stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
