@@ -12,20 +12,79 @@ GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
+# Installation (make install): GNU-style directories under PREFIX, staged
+# under DESTDIR. The configuration lives in /etc/pcappush whatever the
+# PREFIX, where push_realtime looks for it by default; systemd reads units
+# and sysusers.d files under /usr/local/lib as well as /usr/lib.
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BINDIR       ?= $(PREFIX)/bin
+MANDIR       ?= $(PREFIX)/share/man
+SYSCONFDIR   ?= /etc
+UNITDIR      ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+MAN_OUT      ?= $(BIN)/man
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+INSTALL_BINS := $(addprefix $(BIN)/,$(TOOLS_CMDS))
+MAN_PAGES    := $(addprefix $(MAN_OUT)/,$(addsuffix .1,$(TOOLS_CMDS)))
+
 # Debian packages: what building needs (lib/bpf compiles filters with the
 # system's libpcap through cgo), what the tests check against, and what the
 # benchmarks compare with.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
-TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
 
-.PHONY: all build demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
+.PHONY: all build man install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
 
 all: build
 
 build: setup-build
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(TOOLS_CMDS))
+
+## man: one man page per tool in bin/man, made from its --help text.
+man: build
+	@rm -f $(MAN_PAGES)
+	@$(MAKE) --no-print-directory $(MAN_PAGES)
+
+# install builds only what is missing, so that `make build && sudo make
+# install` works where root has no Go.
+$(INSTALL_BINS) &:
+	@$(MAKE) --no-print-directory build
+
+$(MAN_OUT)/%.1: $(BIN)/%
+	@mkdir -p $(@D)
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $< --man > $@.tmp && mv $@.tmp $@
+
+## install: the tools, man pages, systemd unit, sysusers.d entry and example
+## config (PREFIX=/usr/local, DESTDIR=); never replaces push_realtime.lua.
+install: $(INSTALL_BINS) $(MAN_PAGES)
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/pcappush
+	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/push_realtime.service.in \
+	  > $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp
+	install -m 0644 $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp $(DESTDIR)$(UNITDIR)/push_realtime.service
+	rm -f $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp
+	install -m 0644 packaging/pcappush.sysusers $(DESTDIR)$(SYSUSERSDIR)/pcappush.conf
+	install -m 0644 packaging/push_realtime.lua.example $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua.example
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua"; \
+	else install -m 0644 packaging/push_realtime.lua.example $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  scripts/install-system.sh $(SYSUSERSDIR)/pcappush.conf; \
+	else echo "not creating user pcappush (DESTDIR staging or not root): $(SYSUSERSDIR)/pcappush.conf declares it"; fi
+
+## uninstall: removes what install put there; keeps push_realtime.lua, the
+## state and log folders and the pcappush user.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS_CMDS)) \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(addsuffix .1,$(TOOLS_CMDS))) \
+	  $(DESTDIR)$(UNITDIR)/push_realtime.service $(DESTDIR)$(SYSUSERSDIR)/pcappush.conf \
+	  $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua.example
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua, /var/lib/pcappush, /var/log/pcappush and the user pcappush"
 
 setup-build:
 	@scripts/setup-debian.sh $(BUILD_DEBS)

@@ -202,7 +202,7 @@ func TestStreamCatList(t *testing.T) {
 func TestStreamCatHelp(t *testing.T) {
 	res := streamCat(t, "--help")
 	out := string(res.Stdout)
-	for _, want := range []string{"stream_cat [--store DIR]", "stream_cat --list", "--follow", "--start-time", "--end-time", "--uid", "--state-dir", "--checkpoint-every", "--resume", "--no-ticks", "--tick-lag", "--active-window", "--skip-bad", "--verbose", "--store", "--list", "Examples:", "PCAPPUSH_STORE", "PCAPPUSH_STATE"} {
+	for _, want := range []string{"stream_cat [--store DIR]", "stream_cat --list", "--follow", "--start-time", "--end-time", "--uid", "--state-dir", "--checkpoint-every", "--resume", "--no-ticks", "--tick-lag", "--active-window", "--skip-bad", "--verbose", "--store", "--list", "EXAMPLES:", "PCAPPUSH_STORE", "PCAPPUSH_STATE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("--help lacks %q", want)
 		}

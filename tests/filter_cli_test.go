@@ -250,7 +250,7 @@ func TestFilterSIGTERM(t *testing.T) {
 
 func TestFilterHelpAndVersion(t *testing.T) {
 	res := testutil.MustRun(t, nil, testutil.Tool(t, "pcap_filter"), "--help")
-	for _, want := range []string{"pcap_filter (--bpf EXPR | -F FILE | EXPR...)", "--bpf EXPR", "-F FILE", "--stats", "Examples:", "--version"} {
+	for _, want := range []string{"pcap_filter (--bpf EXPR | -F FILE | EXPR...)", "--bpf EXPR", "-F FILE", "--stats", "EXAMPLES:", "--version"} {
 		if !strings.Contains(string(res.Stdout), want) {
 			t.Errorf("--help lacks %q:\n%s", want, res.Stdout)
 		}

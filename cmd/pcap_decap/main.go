@@ -21,14 +21,28 @@ const tool = "pcap_decap"
 
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
-const usageText = `pcap_decap [--max-depth N] [--no-<decoder> ...] [--vxlan-port LIST] [--stats] < in.pcap > out.pcap
+var help = cliutil.Help{
+	Synopsis: []string{"pcap_decap [--max-depth N] [--no-DECODER ...] [--vxlan-port PORTS] [--stats] < in.pcap > out.pcap"},
+	Description: `Reads a PCAP or pcapng stream on stdin and writes it to stdout as
+nanosecond pcap with VLAN tags, MPLS labels and tunnels removed, so that a
+BPF filter after it (pcap_filter, tcpdump) sees the inner traffic.
 
-Examples:
-   # filter the traffic inside VLANs, GRE, ERSPAN and VXLAN tunnels
-   stream_cat --follow capture1 | pcap_decap | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend
-
-   # keep VLAN tags and MPLS labels, remove only tunnels; counts on stderr
-   pcap_decap --no-vlan --no-mpls --stats < in.pcap > inner.pcap`
+Headers are removed recursively, in any nesting. L2 tunnels (ERSPAN,
+VXLAN, GENEVE, GRE bridging, EtherIP, pseudowires) leave the inner Ethernet
+frame; tags and L3 tunnels (VLAN, MPLS, GRE carrying IP, IP in IP, GTP-U,
+PPPoE, Teredo, L2TP) leave an Ethernet frame with the innermost addresses
+and the inner packet. A header is removed only when it is complete and
+valid; a malformed one leaves the frame as decapsulated so far.
+Timestamps are unchanged; frames without encapsulation and clock ticks
+pass byte for byte. Each --no-DECODER option keeps one decoder's headers.`,
+	Examples: []cliutil.Example{
+		{Comment: "filter the traffic inside VLANs, GRE, ERSPAN and VXLAN tunnels, one file per minute",
+			Command: "stream_cat --follow capture1 | pcap_decap | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
+		{Comment: "keep VLAN tags and MPLS labels, remove only tunnels; counts on stderr at exit",
+			Command: "pcap_decap --no-vlan --no-mpls --stats < in.pcap > inner.pcap"},
+	},
+	SeeAlso: []string{"tcpdump(8)", "pcap-filter(7)"},
+}
 
 func flags() []cli.Flag {
 	fs := []cli.Flag{
@@ -44,10 +58,10 @@ func flags() []cli.Flag {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "remove tags and tunnels from a PCAP stream on stdin", stdout, stderr)
-	app.UsageText = usageText
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return decap1(ctx, c, stdin, stdout, stderr) }
-	return app.RunContext(ctx, args)
+	return cliutil.Run(ctx, app, args)
 }
 
 func decap1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {

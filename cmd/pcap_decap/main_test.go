@@ -101,7 +101,7 @@ func TestHelpListsEveryDecoder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"--no-vlan", "--no-mpls", "--no-gre", "--no-erspan", "--no-vxlan", "--no-geneve", "--no-gtp",
-		"--no-capwap", "--no-ipip", "--no-pppoe", "--no-vntag", "--no-fabricpath", "--no-arista", "--stats", "--max-depth", "Examples:"} {
+		"--no-capwap", "--no-ipip", "--no-pppoe", "--no-vntag", "--no-fabricpath", "--no-arista", "--stats", "--max-depth", "EXAMPLES:"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("--help lacks %s", want)
 		}

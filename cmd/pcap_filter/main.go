@@ -20,18 +20,29 @@ const tool = "pcap_filter"
 
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
-const usageText = `pcap_filter (--bpf EXPR | -F FILE | EXPR...) [--stats] < in.pcap > out.pcap
+var help = cliutil.Help{
+	Synopsis: []string{"pcap_filter (--bpf EXPR | -F FILE | EXPR...) [--stats] < in.pcap > out.pcap"},
+	Description: `Copies a PCAP or pcapng stream from stdin to stdout as nanosecond pcap,
+keeping the packets a tcpdump filter expression matches (see
+pcap-filter(7)) and every clock tick. The expression is compiled by the
+system's libpcap for the stream's link type, as tcpdump -r compiles it; the
+output equals what tcpdump --time-stamp-precision nano -r in.pcap -w - EXPR
+writes, packet for packet.
 
-The expression is tcpdump's (see pcap-filter(7)), compiled by the system's
-libpcap for the stream's link type; the output is what
-tcpdump --time-stamp-precision nano -r in.pcap -w - EXPR writes.
-
-Examples:
-   # TCP to or from one network, as the reference's FilterBPF example
-   stream_cat --follow capture1 | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/tcp ...
-
-   # the expression as trailing words, as tcpdump takes it
-   pcap_filter host 10.1.2.3 and not port 22 < in.pcap > out.pcap`
+Exactly one of --bpf, -F and trailing words gives the expression; put --
+before trailing words that start with -. Like tcpdump, a filter sees the
+outermost headers: run pcap_decap first to filter on tunnelled traffic. A
+bad expression is a usage error (exit 2) before any input is read.`,
+	Examples: []cliutil.Example{
+		{Comment: "the TCP of 192.168.1.0/24, as the reference's FilterBPF example, one file per minute",
+			Command: "stream_cat --follow capture1 | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/tcp --split-time 60e9 --filename-epoch-sec-startend"},
+		{Comment: "the expression as trailing words, as tcpdump takes it; counts on stderr",
+			Command: "pcap_filter --stats host 10.1.2.3 and not port 22 < in.pcap > out.pcap"},
+		{Comment: "the expression from a file with # comments, as tcpdump -F reads it",
+			Command: "pcap_filter -F /etc/pcappush/voip.bpf < in.pcap > voip.pcap"},
+	},
+	SeeAlso: []string{"pcap-filter(7)", "tcpdump(8)"},
+}
 
 func flags() []cli.Flag {
 	return []cli.Flag{
@@ -43,10 +54,10 @@ func flags() []cli.Flag {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "keep the packets of a PCAP stream that a tcpdump filter expression matches", stdout, stderr)
-	app.UsageText = usageText
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return filter1(ctx, c, stdin, stdout, stderr) }
-	return app.RunContext(ctx, args)
+	return cliutil.Run(ctx, app, args)
 }
 
 func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {

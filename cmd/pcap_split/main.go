@@ -20,14 +20,36 @@ const tool = "pcap_split"
 
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
-const usageText = `pcap_split (--split-time NS | --split-byte BYTES) --filename-FORMAT -o PREFIX [options] < in.pcap
+var help = cliutil.Help{
+	Synopsis: []string{"pcap_split (--split-time NS | --split-byte BYTES) --filename-FORMAT -o PREFIX [options] < in.pcap"},
+	Description: `Reads a PCAP or pcapng stream on stdin and writes it as a series of
+nanosecond pcap files, by packet time or by size, and publishes each
+atomically: it is written as NAME.pending, synced and renamed, so a final
+name always means a complete file.
 
-Examples:
-   # one file per UTC minute, named by its bounds: /data/push/1621849860-1621849920.pcap
-   stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend
+Time splits are half-open intervals aligned to multiples of the split time
+since the epoch (60e9: one file per UTC minute; a packet at hh:mm:00.000
+starts the next file); an interval without packets makes no file. Size
+splits never exceed BYTES, the 24-byte file header included; a packet
+larger than that gets a file of its own. Names are PREFIX, then _ (none
+when PREFIX ends in /), the time part of --filename-FORMAT in UTC, then
+the suffix. A packet stamped before the open split is written to it and
+counted as reordered, never dropped.
 
-   # 1 GB files compressed with gzip: /data/push/all_20210524_095104.pcap.gz
-   pcap_split -o /data/push/all --split-byte 1e9 --filename-tstr-HHMMSS --pipe-cmd "gzip -c -1" --filename-suffix .pcap.gz < in.pcap`
+Clock ticks (records without bytes, from stream_cat --follow) and
+--idle-close complete time splits on a quiet link. At end of input,
+SIGTERM or SIGINT the open split is completed and published. Progress goes
+to stderr at each new split and about every 80 MB, in the form
+
+   [0.001 H][2021-05-24 18:51:04] NAME : Total Bytes 0.080 GB Speed: 0.256Gbps : New Split`,
+	Examples: []cliutil.Example{
+		{Comment: "one file per UTC minute, named by its bounds: /data/push/1621849860-1621849920.pcap",
+			Command: "stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
+		{Comment: "files of at most 1 GB, compressed with gzip: /data/push/all_20210524_095104.pcap.gz",
+			Command: `pcap_split -o /data/push/all --split-byte 1e9 --filename-tstr-HHMMSS --pipe-cmd "gzip -c -1" --filename-suffix .pcap.gz < in.pcap`},
+	},
+	SeeAlso: []string{"editcap(1)", "tcpdump(8)"},
+}
 
 func flags() []cli.Flag {
 	fs := []cli.Flag{
@@ -37,7 +59,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\""},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
-		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split this long after its end when stdin is quiet (0: never)"},
+		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split `D` after its end when stdin is quiet (0: never)"},
 		&cli.StringFlag{Name: "ledger", Usage: "record each published split in `FILE` (for exactly-once resume)"},
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
@@ -56,10 +78,10 @@ func flags() []cli.Flag {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "split a PCAP stream on stdin into files by time or size", stdout, stderr)
-	app.UsageText = usageText
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return split1(ctx, c, stdin, stderr) }
-	return app.RunContext(ctx, args)
+	return cliutil.Run(ctx, app, args)
 }
 
 func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writer) error {

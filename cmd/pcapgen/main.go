@@ -16,16 +16,20 @@ import (
 
 const synopsis = "pcapgen [--seed N] [--start T] [--duration D] (--packets N | --size BYTES) [--encap FRACTION] [-w FILE]"
 
-const description = `Writes synthetic Ethernet traffic (IMIX sizes; TCP, UDP, DNS, ICMP, ARP over
+var help = cliutil.Help{
+	Synopsis: []string{synopsis},
+	Description: `Writes synthetic Ethernet traffic (IMIX sizes; TCP, UDP, DNS, ICMP, ARP over
 IPv4 and IPv6; VLAN, QinQ, GRE and VXLAN encapsulation) as nanosecond pcap,
-to FILE or to stdout. The same options always give the same bytes.
+to FILE or to stdout. The same options always give the same bytes. A FILE
+is written as FILE.pending and renamed when complete.
 
 T is RFC 3339 or seconds since the epoch. D is a Go duration (90s, 10m, 1h).
-BYTES is the exact size of the file: 1000000, 1e9, 100MB, 1GB, 512KiB.
-
-Examples:
-   pcapgen --packets 10000 -w small.pcap
-   pcapgen --seed 7 --size 1GB --encap 0.25 | zstd -1 > big.pcap.zst`
+BYTES is the exact size of the file: 1000000, 1e9, 100MB, 1GB, 512KiB.`,
+	Examples: []cliutil.Example{
+		{Comment: "10,000 packets over the default ten minutes", Command: "pcapgen --packets 10000 -w small.pcap"},
+		{Comment: "1 GB with a quarter of the packets tunnelled, compressed", Command: "pcapgen --seed 7 --size 1GB --encap 0.25 | zstd -1 > big.pcap.zst"},
+	},
+}
 
 func main() { os.Exit(cliutil.Main("pcapgen", run)) }
 
@@ -42,10 +46,10 @@ func usage(err error) error {
 // run is pcapgen with its environment passed in. stdin is unused.
 func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp("pcapgen", "generate a synthetic Ethernet capture", stdout, stderr)
-	app.UsageText, app.Description = synopsis, description
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return generate(c, stdout) }
-	return app.RunContext(ctx, args)
+	return cliutil.Run(ctx, app, args)
 }
 
 func flags() []cli.Flag {

@@ -177,7 +177,7 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatalf("pcapgen --help: %v", err)
 	}
 	help := stdout.String()
-	if !strings.Contains(help, synopsis) || strings.Count(help, "\n      pcapgen --") != 2 {
+	if !strings.Contains(help, synopsis) || strings.Count(help, "\n   pcapgen --") != 2 {
 		t.Errorf("pcapgen --help lacks the synopsis or two examples:\n%s", help)
 	}
 	stdout.Reset()

@@ -17,16 +17,54 @@ const tool = "push_realtime"
 
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
-const usageText = `push_realtime [--config FILE] [options]                 follow the current capture (a service)
-   push_realtime --offline CAPTURE [--force] [options]     push one stored capture and exit
-   push_realtime --dry-run [--offline CAPTURE]             print the pipelines and exit
+var help = cliutil.Help{
+	Synopsis: []string{
+		"push_realtime [--config FILE] [options]",
+		"push_realtime --offline CAPTURE [--force] [options]",
+		"push_realtime --dry-run [--offline CAPTURE] [options]",
+	},
+	Description: `Reads the push configuration (Lua: a table Config whose list Config.Target
+holds the targets) and runs, for each target, the pipeline
 
-Examples:
-   # run as a service with /etc/pcappush/push_realtime.lua
-   push_realtime
+   stream_cat --follow CAPTURE | [pcap_decap |] [pcap_filter --bpf EXPR |] pcap_split ...
 
-   # push a stored capture through every target, even if a push is running
-   push_realtime --force --offline capture1_20210521_0101`
+starting the stages itself, restarting a pipeline that dies (after 1 s,
+then 2, 4, ... up to a minute) and logging its state. Without --offline it
+follows the current capture (--capture, else Config.Capture, else the
+active capture of the store that changed last) and moves to the next
+capture when it is finished. With --offline it pushes one stored capture
+through every target and exits: 0 when every target succeeded, else 1
+naming the failed ones.
+
+A realtime push resumes after a crash exactly after its last published
+split: stream_cat checkpoints and pcap_split's ledger are kept in
+--state-dir. SIGTERM or SIGINT stops the pipelines from their heads, so the
+splits in progress are published before push_realtime exits (within
+--stop-timeout). A lock in --state-dir keeps a second push_realtime away
+unless --force is given.
+
+Command-line flags win over the Lua globals (Config.Store, Config.LogDir,
+Config.RcloneConfig, Config.Capture), which win over the defaults. A
+mistake in the configuration is reported with the file, the target and the
+field, exit 2, before anything starts.`,
+	Sections: []cliutil.Section{{Title: "FILES", Items: []cliutil.Item{
+		{Name: defaultConfig, Text: "the configuration (--config)"},
+		{Name: defaultRclone, Text: "rclone's configuration, for RCLONE targets (--rclone-config)"},
+		{Name: defaultStore, Text: "the capture store: one folder per capture (--store)"},
+		{Name: defaultState, Text: "ids, checkpoints, ledgers and the lock (--state-dir)"},
+		{Name: defaultLogDir + "/analytics_push_realtime.cur", Text: "a status line per target every --status-interval; starts, exits, restarts, errors (--log-dir)"},
+		{Name: defaultLogDir + "/push_DESC.cur", Text: "the newest log of target DESC's pipeline: its arguments and every stage's stderr"},
+	}}},
+	Examples: []cliutil.Example{
+		{Comment: "check the configuration: print each target's pipeline and exit",
+			Command: "push_realtime --dry-run --config /etc/pcappush/push_realtime.lua"},
+		{Comment: "push a stored capture through every target, even while the service runs",
+			Command: "push_realtime --force --offline capture1_20210521_0101"},
+		{Comment: "run in the foreground as the service does, with the folders elsewhere",
+			Command: "push_realtime --config ./push.lua --store /data/capture --state-dir /data/state --log-dir /data/log"},
+	},
+	SeeAlso: []string{"rclone(1)", "systemd.exec(5)"},
+}
 
 // Defaults of the folders (see ARCHITECTURE.md).
 const (
@@ -50,14 +88,14 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print each target's pipeline and exit"},
 		&cli.StringSliceFlag{Name: "target", Usage: "run only target `DESC` (repeatable)"},
-		&cli.DurationFlag{Name: "status-interval", Value: defaultStatusInterval, Usage: "how often the analytics log gets a status line per target"},
-		&cli.DurationFlag{Name: "stop-timeout", Value: defaultStopTimeout, Usage: "how long SIGTERM waits for splits in progress to be published"},
+		&cli.DurationFlag{Name: "status-interval", Value: defaultStatusInterval, Usage: "the analytics log gets a status line per target every `D`"},
+		&cli.DurationFlag{Name: "stop-timeout", Value: defaultStopTimeout, Usage: "SIGTERM waits up to `D` for the splits in progress to be published"},
 	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "push packet captures to files and remotes, one pipeline per target", stdout, stderr)
-	app.UsageText = usageText
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error {
 		if c.NArg() > 0 {
@@ -65,7 +103,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return pushMain(ctx, c, stdout, stderr)
 	}
-	return app.RunContext(ctx, args)
+	return cliutil.Run(ctx, app, args)
 }
 
 func usageErr(err error) error {

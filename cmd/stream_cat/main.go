@@ -23,21 +23,40 @@ const tool = "stream_cat"
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
 // -v is --verbose here; --version keeps its long name only.
-func init() { cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"} }
+func init() {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version", DisableDefaultText: true}
+}
 
-const usageText = `stream_cat [--store DIR] [--uid UID] [--follow] [--start-time T] [--end-time T] CAPTURE > out.pcap
-stream_cat --list [--store DIR]
+var help = cliutil.Help{
+	Synopsis: []string{
+		"stream_cat [--store DIR] [--follow] [--uid UID] [--start-time T] [--end-time T] [options] CAPTURE > out.pcap",
+		"stream_cat --list [--store DIR]",
+	},
+	Description: `Writes a capture from the capture store to stdout as one nanosecond PCAP
+stream, and with --follow keeps reading as the recorder writes and rotates
+it, until the capture is finished (a .complete marker, or a newer capture
+and this one quiet for --active-window).
 
 CAPTURE is a capture name in the store, or a path (with a /) to a capture
-folder or to one capture file. T is epoch nanoseconds, epoch seconds with a
-fraction (1621849860.5; ten digits or fewer: seconds), or RFC 3339.
+folder or to one capture file. A capture is a folder of chunks (*.pcap,
+*.pcapng, *.cap, tcpdump -C names, each possibly .gz, .zst or .lz4) read in
+name order, runs of digits compared as numbers.
 
-Examples:
-   # push the live capture, one file per minute
-   stream_cat --follow --uid push_1622272417078768896 capture1_20210521_0101 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend
+T is epoch nanoseconds, epoch seconds with a fraction (1621849860.5; ten
+digits or fewer: seconds), or RFC 3339 (2021-05-21T01:10:00Z).
 
-   # ten minutes of a stored capture into Wireshark's hands
-   stream_cat --start-time 2021-05-21T01:10:00Z --end-time 2021-05-21T01:20:00Z capture1_20210521_0101 > ten.pcap`
+While following, an idle stream_cat emits clock ticks (records without
+bytes) so that pcap_split closes time splits on a quiet link. With --uid it
+writes checkpoints under --state-dir/UID for an exact --resume.`,
+	Examples: []cliutil.Example{
+		{Comment: "push the live capture, one file per minute",
+			Command: "stream_cat --follow --uid push_1622272417078768896 capture1_20210521_0101 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
+		{Comment: "ten minutes of a stored capture, for Wireshark",
+			Command: "stream_cat --start-time 2021-05-21T01:10:00Z --end-time 2021-05-21T01:20:00Z capture1_20210521_0101 > ten.pcap"},
+		{Comment: "what the store holds", Command: "stream_cat --list --store /var/lib/pcappush/capture"},
+	},
+	SeeAlso: []string{"tcpdump(8)", "dumpcap(1)"},
+}
 
 func flags() []cli.Flag {
 	return []cli.Flag{
@@ -60,10 +79,10 @@ func flags() []cli.Flag {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "write a capture from the store to stdout as one PCAP stream", stdout, stderr)
-	app.UsageText = usageText
+	cliutil.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return cat(ctx, c, stdout, stderr) }
-	err := app.RunContext(ctx, args)
+	err := cliutil.Run(ctx, app, args)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil // downstream closed: end quietly, as cat does
 	}
