@@ -99,9 +99,12 @@ setup-bench:
 demo: build
 	@scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-## test: unit and end-to-end tests (installs the Debian tools they compare with).
+## test: unit and end-to-end tests (installs the Debian tools they compare with),
+## a short chaos run, then every fuzz target briefly.
+FUZZ_BRIEF ?= 3s
 test: setup-test
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@scripts/fuzz.sh $(FUZZ_BRIEF)
 
 ## test-short: the tests without the race detector, for a quick loop.
 test-short: setup-build
@@ -125,6 +128,12 @@ fmt:
 ## bench: whole-tool throughput against the peer tools, same input, one run.
 bench: build setup-bench
 	@scripts/bench.sh $(BIN)
+
+## chaos: realtime push of a live capture while processes are killed at
+## random for CHAOS_SECONDS; checks every packet is published exactly once.
+CHAOS_SECONDS ?= 150
+chaos: setup-test
+	PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO) test -count=1 -timeout 30m -run '^TestChaos$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |ok|FAIL|PASS)'
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m).
 FUZZTIME ?= 1m

@@ -79,6 +79,7 @@ func TestLoadErrors(t *testing.T) {
 		{"decap not boolean", target(good + `, Decap = "yes"`), `Decap: want true or false, got string yes`},
 		{"suffix with slash", target(good + `, FileSuffix = "/x.pcap"`), `FileSuffix: "/x.pcap" must not hold '/'`},
 		{"bad filter", target(good + `, FilterBPF = "tcp port"`), `FilterBPF: bad filter "tcp port": syntax error`},
+		{"same path twice", "local Config = {}\nConfig.Target = {}\ntable.insert(Config.Target, {" + good + "})\ntable.insert(Config.Target, {" + strings.Replace(good, `"t1"`, `"t2"`, 1) + "})\nreturn Config\n", `target "t2": Path: "/tmp/pcappush-config-test/all" is also target "t1"'s`},
 		{"path with newline", target(`Desc = "t1", Path = "/tmp/a\nb", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`), `holds a NUL or line break`},
 	}
 	for _, tt := range tests {

@@ -68,6 +68,7 @@ func (t *Target) parseSplit() error {
 
 func (c *Config) validate(chk Checks) error {
 	seen := map[string]bool{}
+	paths := map[string]string{}
 	for i := range c.Targets {
 		t := &c.Targets[i]
 		fail := func(field string, err error) error {
@@ -92,6 +93,10 @@ func (c *Config) validate(chk Checks) error {
 		if err := c.checkOutput(t, chk); err != nil {
 			return fail("Path", err)
 		}
+		if other, dup := paths[t.Mode.String()+" "+t.Path]; dup {
+			return fail("Path", fmt.Errorf("%q is also target %q's: their files would replace each other", t.Path, other))
+		}
+		paths[t.Mode.String()+" "+t.Path] = t.Desc
 		if t.FilterBPF != "" && chk.BPF != nil {
 			if err := chk.BPF(t.FilterBPF); err != nil {
 				return fail("FilterBPF", err)

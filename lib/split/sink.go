@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // PendingSuffix marks a split still being written.
@@ -115,4 +116,39 @@ func CheckFolder(prefix string) error {
 		return fmt.Errorf("output folder %s is not a folder", dir)
 	}
 	return nil
+}
+
+// SweepPending removes the files left as NAME.pending under prefix by a
+// run that did not finish (killed, or the machine lost power): files whose
+// names are prefix, the separator, a time part (starting with a digit) and
+// ".pending". It returns what it removed. Call it only while no other run
+// writes to the same prefix (pcap_split does, holding its ledger's lock).
+func SweepPending(prefix string) ([]string, error) {
+	dir, base := filepath.Split(prefix)
+	if dir == "" {
+		dir = "."
+	}
+	if base != "" {
+		base += "_"
+	}
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	var removed []string
+	for _, e := range es {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(n, PendingSuffix) || !strings.HasPrefix(n, base) {
+			continue
+		}
+		if rest := n[len(base):]; rest == "" || rest[0] < '0' || rest[0] > '9' {
+			continue
+		}
+		p := filepath.Join(dir, n)
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return removed, fmt.Errorf("sweep: %w", err)
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
 }

@@ -214,3 +214,23 @@ func TestRunMicrosecondInput(t *testing.T) {
 		t.Fatalf("%d packets in %d splits, first %d last %d; want %d in 12, %d..%d", len(got), len(sink.order), got[0], got[len(got)-1], len(want), want[0], want[len(want)-1])
 	}
 }
+
+func TestSweepPending(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"all_1621849860-1621849920.pcap.pending", "all_1621849860-1621849920.pcap", "tcp_1621849860.pcap.pending", "1621849860.pcap.pending", "all_notes.pending", "allx_1.pcap.pending"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := SweepPending(dir + "/all")
+	if err != nil || len(removed) != 1 || filepath.Base(removed[0]) != "all_1621849860-1621849920.pcap.pending" {
+		t.Fatalf("SweepPending(all) removed %v, %v", removed, err)
+	}
+	removed, _ = SweepPending(dir + "/")
+	if len(removed) != 1 || filepath.Base(removed[0]) != "1621849860.pcap.pending" {
+		t.Fatalf("SweepPending(dir/) removed %v; want only the name without a prefix", removed)
+	}
+	if got := listDir(t, dir); len(got) != 4 {
+		t.Errorf("left %v", got)
+	}
+}

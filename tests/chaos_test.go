@@ -1,0 +1,198 @@
+package tests
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
+)
+
+// chaosSeconds is how long TestChaos kills processes: PCAPPUSH_CHAOS_SECONDS
+// (make chaos runs 150), else a short run for make test.
+func chaosSeconds() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("PCAPPUSH_CHAOS_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 15 * time.Second
+}
+
+// pushProcess runs push_realtime, restartable.
+type pushProcess struct {
+	t    *testing.T
+	args []string
+	cmd  *exec.Cmd
+	out  bytes.Buffer
+}
+
+func (p *pushProcess) start() {
+	p.cmd = exec.Command(testutil.Tool(p.t, "push_realtime"), p.args...)
+	p.cmd.Stderr = &p.out
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// stagePIDs returns the pids of a push's stages: processes named like the
+// tools whose command line mentions root.
+func stagePIDs(root string) map[string][]int {
+	out := map[string][]int{}
+	m, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range m {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, []byte(root)) {
+			continue
+		}
+		name := filepath.Base(strings.Split(string(b), "\x00")[0])
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+			out[name] = append(out[name], pid)
+		}
+	}
+	return out
+}
+
+// TestChaos runs a realtime push of a live capture with two targets (all;
+// and decapsulated, filtered TCP) and 2-second splits, and kills processes
+// at random many times: one stage, push_realtime alone, or everything at
+// once as a power cut would. The published splits must hold every packet
+// written exactly once.
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos takes a while")
+	}
+	e := newPushEnv(t)
+	src := readRecs(t, gen(t, "--seed", "31", "--packets", "5000", "--encap", "0.3"))
+	live := filepath.Join(e.store, "live")
+	if err := os.MkdirAll(live, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := &liveWriter{t: t, dir: live, src: src}
+	w.rotate()
+	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.Target = {}
+table.insert(Config.Target, { Desc = "all", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS" })
+table.insert(Config.Target, { Desc = "tcp", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS",
+    Decap = true, FilterBPF = "net 192.168.1.0/24 and tcp" })
+return Config
+`, e.out+"/all", e.out+"/tcp"))
+	p := &pushProcess{t: t, args: e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s", "--force")}
+	p.start()
+	t.Cleanup(func() { p.cmd.Process.Kill() }) //nolint:errcheck
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the recorder: ~400 packets/s, a new chunk every 2 s
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			w.packets(40, 2*time.Millisecond)
+			if i%20 == 19 {
+				w.rotate()
+			}
+		}
+	}()
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	kills := map[string]int{}
+	restarts := 0
+	for deadline := time.Now().Add(chaosSeconds()); time.Now().Before(deadline); {
+		time.Sleep(time.Duration(300+rng.Intn(1700)) * time.Millisecond)
+		pids := stagePIDs(e.root)
+		switch n := rng.Intn(10); {
+		case n < 6: // one stage
+			names := []string{"stream_cat", "pcap_decap", "pcap_filter", "pcap_split"}
+			name := names[rng.Intn(len(names))]
+			if ps := pids[name]; len(ps) > 0 {
+				syscall.Kill(ps[rng.Intn(len(ps))], syscall.SIGKILL) //nolint:errcheck
+				kills[name]++
+			}
+		case n < 8: // push_realtime alone
+			p.cmd.Process.Kill() //nolint:errcheck
+			p.cmd.Wait()         //nolint:errcheck
+			kills["push_realtime"]++
+			p.start()
+			restarts++
+		default: // a power cut: everything at once
+			p.cmd.Process.Kill() //nolint:errcheck
+			for _, ps := range pids {
+				for _, pid := range ps {
+					syscall.Kill(pid, syscall.SIGKILL) //nolint:errcheck
+				}
+			}
+			p.cmd.Wait() //nolint:errcheck
+			kills["power cut"]++
+			p.start()
+			restarts++
+		}
+	}
+	close(stop)
+	wg.Wait()
+	w.f.Close()
+	// Let the push catch up, then stop it; the last splits are published.
+	time.Sleep(8 * time.Second)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("push_realtime after SIGTERM: %v\n%s", err, p.out.String())
+	}
+	all := published(t, e.out, "all_")
+	dups, losses := compareOnce(w.written, all)
+	var b bytes.Buffer
+	writeRecs(t, &b, true, w.written...)
+	decapped := testutil.MustRun(t, b.Bytes(), testutil.Tool(t, "pcap_decap")).Stdout
+	wantTCP := parseRecs(t, "tcpdump", testutil.MustRun(t, decapped, testutil.Need(t, "tcpdump"), "--time-stamp-precision", "nano", "-r", "-", "-w", "-", "net 192.168.1.0/24 and tcp").Stdout)
+	tcp := published(t, e.out, "tcp_")
+	tdups, tlosses := compareOnce(wantTCP, tcp)
+	summary := fmt.Sprintf("chaos: %v of kills %v, %d push_realtime restarts; packets in %d, published %d (all), %d of %d (tcp); duplicates %d, losses %d",
+		chaosSeconds(), kills, restarts, len(w.written), len(all), len(tcp), len(wantTCP), dups+tdups, losses+tlosses)
+	t.Log(summary)
+	fmt.Fprintln(os.Stderr, summary)
+	if dups+losses+tdups+tlosses != 0 {
+		t.Fatalf("not exactly once: %d/%d duplicates, %d/%d losses (all/tcp)", dups, tdups, losses, tlosses)
+	}
+	sameRecs(t, "target all", w.written, all)
+	sameRecs(t, "target tcp", wantTCP, tcp)
+	total := 0
+	for _, n := range kills {
+		total += n
+	}
+	if total < 3 {
+		t.Errorf("only %d kills", total)
+	}
+}
+
+// compareOnce counts packets published more than once and packets written
+// but not published.
+func compareOnce(want, got []rec) (dups, losses int) {
+	seen := map[rec]int{}
+	for _, r := range got {
+		seen[r]++
+	}
+	for _, r := range want {
+		switch n := seen[r]; {
+		case n == 0:
+			losses++
+		case n > 1:
+			dups += n - 1
+		}
+		delete(seen, r)
+	}
+	for _, n := range seen {
+		dups += n // published but never written: count as wrong
+	}
+	return dups, losses
+}
