@@ -386,3 +386,79 @@ func TestPushLock(t *testing.T) {
 		t.Fatalf("forced push: exit %d, files %v\n%s", res.Code, files(t, e.out), res.Stderr)
 	}
 }
+
+func TestPushRefusesCapturePaths(t *testing.T) {
+	e := newPushEnv(t)
+	cfg := referenceConfig(t, e)
+	for _, args := range [][]string{{"--offline", "../../etc"}, {"--capture", "a/b"}, {"--offline", ".."}} {
+		res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, append([]string{"--bin-dir", binDir(t)}, args...)...)...)
+		if res.Code != 2 || !strings.Contains(string(res.Stderr), "not a path") {
+			t.Errorf("%v: exit %d\n%s", args, res.Code, res.Stderr)
+		}
+	}
+}
+
+// TestPushTargetUnavailable takes a target's folder away (an NFS share
+// unmounted) while a realtime push runs: the pipeline fails and is
+// retried with backoff, the position is kept, and when the folder is back
+// the splits missed meanwhile are published; nothing lost or repeated.
+func TestPushTargetUnavailable(t *testing.T) {
+	e := newPushEnv(t)
+	src := readRecs(t, gen(t, "--seed", "25", "--packets", "2000"))
+	live := filepath.Join(e.store, "live")
+	os.MkdirAll(live, 0o755)
+	w := &liveWriter{t: t, dir: live, src: src}
+	w.rotate()
+	share := filepath.Join(e.out, "share")
+	os.MkdirAll(share, 0o755)
+	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.Target = {}
+table.insert(Config.Target, { Desc = "nfs", Path = %q, Split = "--split-time 1e9", FileName = "--filename-tstr-HHMMSS" })
+return Config
+`, share+"/all"))
+	cmd := exec.Command(testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s")...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() }) //nolint:errcheck
+	w.packets(300, 5*time.Millisecond)
+	away := filepath.Join(e.out, "unmounted")
+	if err := os.Rename(share, away); err != nil {
+		t.Fatal(err)
+	}
+	w.packets(600, 5*time.Millisecond) // written while the target is gone
+	time.Sleep(2 * time.Second)
+	if err := os.Rename(away, share); err != nil {
+		t.Fatal(err)
+	}
+	w.packets(300, 5*time.Millisecond)
+	waitPublished(t, share, "all_", len(w.written)-20, 20*time.Second) // the backoff may have grown to 8 s
+	cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("push_realtime: %v\n%s", err, stderr.String())
+	}
+	sameRecs(t, "target nfs", w.written, published(t, share, "all_"))
+	analytics, _ := os.ReadFile(filepath.Join(e.logs, "analytics_push_realtime.cur"))
+	if !strings.Contains(string(analytics), "push nfs: restarting in") {
+		t.Errorf("no retry in the analytics log:\n%s", analytics)
+	}
+}
+
+// waitPublished waits until the splits in dir named prefix* hold at least
+// n packets.
+func waitPublished(t *testing.T, dir, prefix string, n int, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		got := 0
+		for _, f := range files(t, dir) {
+			if strings.HasPrefix(f, prefix) && !strings.HasSuffix(f, ".pending") {
+				got += len(readRecs(t, filepath.Join(dir, f)))
+			}
+		}
+		if got >= n {
+			return
+		}
+	}
+}

@@ -102,6 +102,15 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 			return err
 		}
 		defer l.Close() //nolint:errcheck // every entry was synced when written
+		if !c.Bool("rclone") {
+			swept, err := split.SweepPending(opts.Prefix)
+			if err != nil {
+				return err
+			}
+			for _, p := range swept {
+				fmt.Fprintf(stderr, "pcap_split: removed %s, left by a run that did not finish\n", p)
+			}
+		}
 		if c.Bool("resume") {
 			if err := resumeAfter(l, &opts); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -58,6 +59,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		return usageErr(err)
 	}
 	s := resolve(c, cfg)
+	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
+		return usageErr(err)
+	}
 	tools, err := push.FindTools(c.String("bin-dir"))
 	if c.Bool("dry-run") {
 		for _, t := range push.Tools {
@@ -141,4 +145,18 @@ func lock(stateDir string, force bool) (func(), error) {
 		return nil, fmt.Errorf("another push_realtime holds the lock: %w; stop it, or give --force", err)
 	}
 	return nil, err
+}
+
+// checkCaptureNames refuses capture names that are not plain names of the
+// store's folders: they name state files, which must stay in their folder.
+func checkCaptureNames(names ...string) error {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if n == "." || n == ".." || strings.ContainsAny(n, "/\x00\n") {
+			return fmt.Errorf("capture %q: give the name of a capture in the store, not a path", n)
+		}
+	}
+	return nil
 }
