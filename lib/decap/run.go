@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/feed"
@@ -32,8 +31,8 @@ func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, opts O
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
-	src := newSource(ctx, in)
-	defer src.close()
+	src := feed.New(in, feed.Options{Stop: ctx.Done()}) // a pipe's blocked read is interrupted by a stop
+	defer src.Close()                                   //nolint:errcheck // gives a pipe back its blocking mode
 	hdr := make([]byte, pcapio.HeaderLen)
 	n, err := io.ReadFull(src, hdr)
 	if errors.Is(err, feed.ErrStopped) {
@@ -44,7 +43,7 @@ func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, opts O
 	}
 	if useFast && err == nil && binary.LittleEndian.Uint32(hdr) == pcapio.MagicNanos {
 		if hr, herr := pcapio.NewReader(bytes.NewReader(hdr), inName); herr == nil {
-			return runFast(ctx, src, in, hdr, hr, out, opts, warn)
+			return runFast(src, hdr, hr, out, opts, warn)
 		}
 	}
 	return runSlow(ctx, io.MultiReader(bytes.NewReader(hdr[:n]), src), inName, out, opts, warn)
@@ -55,12 +54,8 @@ var useFast = true
 
 // runFast copies a nanosecond little-endian pcap stream whose header hr
 // has read; src reads the rest.
-func runFast(ctx context.Context, src *source, in io.Reader, hdr []byte, hr *pcapio.Reader, out io.Writer, opts Options, warn io.Writer) (Stats, error) {
+func runFast(body io.Reader, hdr []byte, hr *pcapio.Reader, out io.Writer, opts Options, warn io.Writer) (Stats, error) {
 	d := newFor(hr.LinkType(), opts, warn)
-	var body io.Reader = src
-	if f, ok := in.(*os.File); !src.interruptible() && (!ok || !regular(f)) {
-		body = feed.New(src, feed.Options{Stop: ctx.Done()}) // serves SIGTERM while a read blocks
-	}
 	sw := newSpanWriter(out)
 	var h [pcapio.HeaderLen]byte
 	snaplen := outSnaplen(d, hr.Snaplen())
@@ -76,11 +71,6 @@ func runFast(ctx context.Context, src *source, in io.Reader, hdr []byte, hr *pca
 		err = nil
 	}
 	return d.Stats(), err
-}
-
-func regular(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode().IsRegular()
 }
 
 // newFor is New, with a notice for link types passed unchanged.

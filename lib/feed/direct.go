@@ -18,6 +18,7 @@ import (
 // never waits, so it only checks for a stop request between reads.
 type direct struct {
 	f        *os.File
+	orig     *os.File // the file given, when f is its non-blocking duplicate
 	opts     Options
 	pollable bool
 	stopped  chan struct{} // closed once Stop has been seen
@@ -40,7 +41,7 @@ func newDirect(f *os.File, opts Options) *direct {
 		if err != nil {
 			return nil
 		}
-		d.f, d.pollable = nf, true
+		d.f, d.orig, d.pollable = nf, f, true
 	default:
 		return nil
 	}
@@ -77,9 +78,28 @@ func pollable(f *os.File) (*os.File, error) {
 	return nf, nil
 }
 
+// Close lets the duplicate go and gives the original descriptor back its
+// blocking mode (the mode is shared by both).
+func (d *direct) Close() error {
+	d.once.Do(func() { close(d.stopped) })
+	if d.orig == nil {
+		return nil
+	}
+	err := d.f.Close()
+	if rc, cerr := d.orig.SyscallConn(); cerr == nil {
+		rc.Control(func(fd uintptr) { unix.SetNonblock(int(fd), false) }) //nolint:errcheck // best effort
+	}
+	d.orig = nil
+	return err
+}
+
 // watch turns a stop request into an immediate read deadline.
 func (d *direct) watch() {
-	<-d.opts.Stop
+	select {
+	case <-d.opts.Stop:
+	case <-d.stopped: // closed
+		return
+	}
 	d.once.Do(func() { close(d.stopped) })
 	if d.pollable {
 		d.f.SetReadDeadline(time.Now()) //nolint:errcheck // best effort: the flag is checked too
@@ -128,4 +148,4 @@ func (d *direct) Read(p []byte) (int, error) {
 	}
 }
 
-var _ io.Reader = (*direct)(nil)
+var _ io.ReadCloser = (*direct)(nil)

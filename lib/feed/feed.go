@@ -49,7 +49,10 @@ type Reader struct {
 // file, pipe or socket is read directly on the caller's goroutine (a pipe
 // with deadlines, so waiting reads can be interrupted); any other reader is
 // read ahead on a goroutine through a small ring of buffers.
-func New(r io.Reader, opts Options) io.Reader {
+//
+// Close the result when done: a pipe's descriptor is given back its
+// blocking mode.
+func New(r io.Reader, opts Options) io.ReadCloser {
 	if f, ok := r.(*os.File); ok {
 		if d := newDirect(f, opts); d != nil {
 			return d
@@ -77,6 +80,9 @@ func newPump(r io.Reader, opts Options) *Reader {
 	go f.pump(r)
 	return f
 }
+
+// Close does nothing: the goroutine ends with its input.
+func (f *Reader) Close() error { return nil }
 
 // pump reads r into free buffers until an error or EOF.
 func (f *Reader) pump(r io.Reader) {

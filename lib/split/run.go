@@ -36,29 +36,36 @@ func Run(ctx context.Context, in io.Reader, inName string, opts Options, sink Si
 	}
 	s.SetFormat(r.LinkType(), r.Snaplen())
 	r.SetCompactHook(s.Sync)
-	err = copyRecords(r, s)
-	if errors.Is(err, feed.ErrStopped) || errors.Is(err, io.EOF) {
-		err = nil
+	rerr, werr := copyRecords(r, s)
+	if werr != nil {
+		s.Abort()
+		return s.Stats(), werr
+	}
+	if errors.Is(rerr, feed.ErrStopped) || errors.Is(rerr, io.EOF) {
+		rerr = nil // the end of the input, or a stop: publish what is open
 	}
 	var perr *pcapio.Error
-	if err != nil && !errors.As(err, &perr) {
-		s.Abort()
-		return s.Stats(), err
+	if rerr != nil && !errors.As(rerr, &perr) {
+		s.Abort() // the compact hook's write failed: nothing to publish
+		return s.Stats(), rerr
 	}
 	if cerr := s.Close(); cerr != nil {
 		return s.Stats(), cerr
 	}
-	return s.Stats(), err
+	return s.Stats(), rerr
 }
 
-func copyRecords(r *pcapio.Reader, s *Splitter) error {
+// copyRecords feeds every record to s until the reader or s fails; it
+// returns the reader's error (io.EOF at the end) and the Splitter's apart,
+// so that a write error never passes for the end of the input.
+func copyRecords(r *pcapio.Reader, s *Splitter) (readErr, writeErr error) {
 	for {
 		rec, err := r.Next()
 		if err != nil {
-			return err
+			return err, nil
 		}
 		if err := s.WriteRaw(rec, r.Raw()); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }

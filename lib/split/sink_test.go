@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -232,5 +233,23 @@ func TestSweepPending(t *testing.T) {
 	}
 	if got := listDir(t, dir); len(got) != 4 {
 		t.Errorf("left %v", got)
+	}
+}
+
+// TestRunWriteErrorIsNotEndOfInput: a sink failing with an error that
+// wraps io.EOF (an upload cut by the server) must fail the run, not pass
+// for the end of the input.
+func TestRunWriteErrorIsNotEndOfInput(t *testing.T) {
+	in := classicBytes(pcapio.Record{Time: sec(1), OrigLen: 1, Data: []byte{1}}, pcapio.Record{Time: sec(70), OrigLen: 1, Data: []byte{2}})
+	cut := fmt.Errorf("upload x.pcap: %w", io.EOF)
+	sink := &memSink{CreateFunc: func(name string) error {
+		if strings.Contains(name, "1621849920") {
+			return cut
+		}
+		return nil
+	}}
+	_, err := Run(context.Background(), bytes.NewReader(in), "stdin", Options{Time: 60e9, Name: EpochSec, Prefix: "/x/"}, sink, nil)
+	if !errors.Is(err, cut) {
+		t.Fatalf("Run = %v; want the sink's error", err)
 	}
 }
