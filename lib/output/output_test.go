@@ -1,0 +1,282 @@
+package output
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rclone/rclone/fs"
+	"github.com/rclone/rclone/fs/config"
+
+	_ "github.com/rclone/rclone/backend/local"
+
+	"github.com/pcappush/pcappush/lib/split"
+)
+
+func ls(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func touch(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// publish writes data as one split created as name and committed as final.
+func publish(t *testing.T, s split.Sink, name, final string, data []byte) {
+	t.Helper()
+	p, err := s.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Commit(final); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStale(t *testing.T) {
+	tests := []struct {
+		name, start, suffix string
+		want                bool
+	}{
+		{"all_20210524_095100.pcap.gz.pending", "all_", ".pcap.gz", true},
+		{"all_20210524_095100.pcap.pending", "all_", ".pcap.gz", false},
+		{"all_20210524_095100.pcap.gz", "all_", ".pcap.gz", false},
+		{"other_20210524_095100.pcap.gz.pending", "all_", ".pcap.gz", false},
+		{"20210524_095100.pcap.pending", "", ".pcap", true},
+		{"x.pending", "", "", true},
+		{"all_.pcap.pending", "all_", ".pcap", true},
+		{"all.pending", "all_", ".pcap", false},
+	}
+	for _, tt := range tests {
+		if got := stale(tt.name, tt.start, tt.suffix); got != tt.want {
+			t.Errorf("stale(%q, %q, %q) = %v; want %v", tt.name, tt.start, tt.suffix, got, tt.want)
+		}
+	}
+}
+
+func TestOpenFilesSweepsAndChains(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"all_1.pcap.gz.pending", "all_2.pcap.gz.pending", "all_3.pcap.pending", "other_1.pcap.gz.pending", "all_0.pcap.gz"} {
+		touch(t, filepath.Join(dir, f))
+	}
+	var log bytes.Buffer
+	// compression first, then the command: here the command adds a line
+	// after the gzip stream, which gzip -d would ignore with a warning,
+	// but which proves the order.
+	out, err := Open(context.Background(), filepath.Join(dir, "all"), Options{Compress: "gzip:1", PipeCmd: "cat; printf END", Suffix: ".pcap.gz", Log: &log, LogPrefix: "t: "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if want := []string{"all_0.pcap.gz", "all_3.pcap.pending", "other_1.pcap.gz.pending"}; !slices.Equal(ls(t, dir), want) {
+		t.Errorf("after the sweep: %v; want %v", ls(t, dir), want)
+	}
+	if !strings.Contains(log.String(), "t: removed 2 stale .pending files in "+dir) {
+		t.Errorf("log %q; want the sweep noted", log.String())
+	}
+	data := bytes.Repeat([]byte("packet bytes "), 10000)
+	publish(t, out, filepath.Join(dir, "all_4.pcap.gz"), filepath.Join(dir, "all_5.pcap.gz"), data)
+	b, err := os.ReadFile(filepath.Join(dir, "all_5.pcap.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, ok := bytes.CutSuffix(b, []byte("END"))
+	if !ok {
+		t.Fatalf("the pipe command did not run after the compression")
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("decompressed %d bytes, %v; want the %d written", len(got), err, len(data))
+	}
+}
+
+func TestOpenRcloneLocalPublishesThroughPending(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(t.TempDir(), "rclone.conf")
+	if err := os.WriteFile(conf, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	touch(t, filepath.Join(dir, "all_9.pcap.pending"))
+	out, err := Open(context.Background(), dir+"/all", Options{Rclone: true, RcloneConfig: conf, Suffix: ".pcap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if got := ls(t, dir); len(got) != 0 {
+		t.Errorf("after the sweep: %v; want an empty folder", got)
+	}
+	if !strings.Contains(out.Where, "rclone local folder") {
+		t.Errorf("Where = %q", out.Where)
+	}
+	data := bytes.Repeat([]byte{1, 2, 3, 4}, 300_000) // past rclone's streaming cutoff
+	p, err := out.Create(dir + "/all_1.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Write(data[:1<<20])
+	waitFor(t, func() bool { return slices.Contains(ls(t, dir), "all_1.pcap.pending") })
+	p.Write(data[1<<20:])
+	if err := p.Commit(dir + "/all_1-2.pcap"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ls(t, dir); !slices.Equal(got, []string{"all_1-2.pcap"}) {
+		t.Errorf("after commit: %v; want [all_1-2.pcap]", got)
+	}
+	if b, _ := os.ReadFile(dir + "/all_1-2.pcap"); !bytes.Equal(b, data) {
+		t.Errorf("published %d bytes; want the %d written", len(b), len(data))
+	}
+	q, _ := out.Create(dir + "/all_3.pcap")
+	q.Write(data)
+	if err := q.Abort(); err != nil {
+		t.Errorf("abort: %v", err)
+	}
+	if _, err := q.Write(data); err == nil {
+		t.Errorf("write after abort succeeded")
+	}
+	if got := ls(t, dir); !slices.Equal(got, []string{"all_1-2.pcap"}) {
+		t.Errorf("after abort: %v; want [all_1-2.pcap]", got)
+	}
+	if err := p.Commit(dir + "/all_1-2.pcap"); err == nil {
+		t.Errorf("second commit succeeded")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("condition not met in 5 s")
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "rclone.conf")
+	if err := os.WriteFile(conf, []byte("[s3-fmad]\ntype = s3\nsecret_access_key = hush\n\n[mega]\ntype = mega\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RCLONE_CONFIG_ENVREMOTE_TYPE", "sftp")
+	tests := []struct {
+		prefix string
+		opts   Options
+		want   string // error text; "" for none
+	}{
+		{"s3-fmad://pcap/all", Options{Rclone: true, RcloneConfig: conf}, ""},
+		{"envremote:/x/", Options{Rclone: true, RcloneConfig: conf}, ""},
+		{":sftp,host=h:/x/", Options{Rclone: true, RcloneConfig: conf}, ""},
+		{"/local/path", Options{Rclone: true, RcloneConfig: conf}, ""},
+		{"nope://x/all", Options{Rclone: true, RcloneConfig: conf}, `rclone remote "nope" is not defined in ` + conf + " nor by RCLONE_CONFIG_NOPE_TYPE"},
+		{"mega:x/", Options{Rclone: true, RcloneConfig: conf}, `rclone remote "mega" has type "mega", which is not built in`},
+		{":nosuch:x/", Options{Rclone: true, RcloneConfig: conf}, `has type "nosuch"`},
+		{"s3-fmad:", Options{Rclone: true, RcloneConfig: conf}, "has no folder"},
+		{"s3-fmad:x/", Options{Rclone: true, RcloneConfig: filepath.Join(dir, "missing.conf")}, "missing.conf: file does not exist"},
+		{"/x/all", Options{Compress: "brotli"}, `--compress: unknown compression "brotli"`},
+	}
+	for _, tt := range tests {
+		err := Check(tt.prefix, tt.opts)
+		var ce *ConfigError
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Check(%q) = %v; want nil", tt.prefix, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !errors.As(err, &ce)):
+			t.Errorf("Check(%q) = %v; want a *ConfigError with %q", tt.prefix, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hush") {
+			t.Errorf("Check(%q) = %v: shows a secret", tt.prefix, err)
+		}
+	}
+}
+
+func TestConfigIsNeverWritten(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "rclone.conf")
+	orig := []byte("[r]\ntype = local\n")
+	if err := os.WriteFile(conf, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check("r:/tmp/x/", Options{Rclone: true, RcloneConfig: conf}); err != nil {
+		t.Fatal(err)
+	}
+	// what a backend does when it learns something (sftp's shell type)
+	if err := fs.ConfigFileSet("r", "shell_type", "unix"); err != nil {
+		t.Fatal(err)
+	}
+	config.SaveConfig()
+	if b, _ := os.ReadFile(conf); !bytes.Equal(b, orig) {
+		t.Errorf("config file rewritten: %q", b)
+	}
+	if v, _ := config.FileGetValue("r", "shell_type"); v != "unix" {
+		t.Errorf("learned value %q not kept in memory", v)
+	}
+}
+
+func TestRcloneConfigPath(t *testing.T) {
+	t.Setenv("RCLONE_CONFIG", "/env/rclone.conf")
+	if got := RcloneConfigPath("/flag.conf"); got != "/flag.conf" {
+		t.Errorf("flag: %q", got)
+	}
+	if got := RcloneConfigPath(""); got != "/env/rclone.conf" {
+		t.Errorf("env: %q", got)
+	}
+	t.Setenv("RCLONE_CONFIG", "")
+	if got := RcloneConfigPath(""); got != DefaultRcloneConfig {
+		t.Errorf("default: %q", got)
+	}
+}
+
+func TestLogHandler(t *testing.T) {
+	var b bytes.Buffer
+	h := &logHandler{w: &b, prefix: "pcap_split: rclone: "}
+	r := slog.NewRecord(time.Now(), fs.SlogLevelNotice, "Streaming uploads use 5Mi chunks\n", 0)
+	r.AddAttrs(slog.String("object", "S3 bucket pcap"), slog.String("objectType", "*s3.Fs"))
+	if err := h.Handle(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	r = slog.NewRecord(time.Now(), slog.LevelError, "failed", 0)
+	h.Handle(context.Background(), r)
+	want := "pcap_split: rclone: NOTICE: S3 bucket pcap: Streaming uploads use 5Mi chunks\npcap_split: rclone: ERROR: failed\n"
+	if b.String() != want {
+		t.Errorf("log:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestSuffix(t *testing.T) {
+	for in, want := range map[string]string{"": ".pcap", "gzip": ".pcap.gz", "zstd:1": ".pcap.zst", "lz4:9": ".pcap.lz4"} {
+		if got, err := Suffix(Options{Compress: in}); err != nil || got != want {
+			t.Errorf("Suffix(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := Suffix(Options{Compress: "xz"}); err == nil {
+		t.Error("Suffix(xz) succeeded")
+	}
+}
