@@ -10,12 +10,14 @@ TOOLS        := $(CURDIR)/.tools/bin
 TOOLS_CMDS   := pcap_split pcapgen
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
+VERSITYGW    := $(TOOLS)/versitygw
+VERSITYGW_VER := v1.8.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
 # Debian packages: what the tests check against, and what the benchmarks
 # compare with.
-TEST_DEBS  := tcpdump tshark wireshark-common
-BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
+TEST_DEBS  := tcpdump tshark wireshark-common openssh-server vsftpd zstd lz4
+BENCH_DEBS := $(TEST_DEBS) hyperfine pigz time
 
 .PHONY: all build demo test test-short check lint fmt bench fuzz setup-test setup-bench clean
 
@@ -35,13 +37,17 @@ setup-bench:
 demo: build
 	@scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-## test: unit and end-to-end tests (installs the Debian tools they compare with).
-test: setup-test
+## test: unit and end-to-end tests (installs the Debian tools they compare
+## with, and the S3 server the upload tests run against).
+test: setup-test $(VERSITYGW)
 	$(GO) test -race -timeout 20m ./...
 
 ## test-short: the tests without the race detector, for a quick loop.
 test-short:
 	$(GO) test -timeout 20m ./...
+
+$(VERSITYGW):
+	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VER)
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)

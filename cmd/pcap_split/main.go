@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -26,7 +28,10 @@ Examples:
    stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend
 
    # 1 GB files compressed with gzip: /data/push/all_20210524_095104.pcap.gz
-   pcap_split -o /data/push/all --split-byte 1e9 --filename-tstr-HHMMSS --pipe-cmd "gzip -c -1" --filename-suffix .pcap.gz < in.pcap`
+   pcap_split -o /data/push/all --split-byte 1e9 --filename-tstr-HHMMSS --pipe-cmd "gzip -c -1" --filename-suffix .pcap.gz < in.pcap
+
+   # one zstd file per minute into the S3 bucket "pcap" of the rclone remote s3-fmad: all_20210524_095100.pcap.zst
+   pcap_split --rclone -o s3-fmad://pcap/all --split-time 60e9 --filename-tstr-HHMMSS --compress zstd:1 < in.pcap`
 
 func flags() []cli.Flag {
 	fs := []cli.Flag{
@@ -34,7 +39,11 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "split-byte", Usage: "split by size: files of at most `BYTES` bytes (1e9, 512MB)"},
 		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap"},
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
-		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\""},
+		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
+		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO[:LEVEL]`: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
+		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
+		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
+		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split this long after its end when stdin is quiet (0: never)"},
 	}
@@ -62,17 +71,40 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if err := split.CheckFolder(opts.Prefix); err != nil {
-		return err
-	}
-	var sink split.Sink = split.FileSink{}
-	if cmd := c.String("pipe-cmd"); cmd != "" {
-		sink = split.PipeSink{Inner: sink, Command: cmd, Stderr: stderr}
+	oo := outputOptions(c, opts, stderr)
+	if err := output.Check(opts.Prefix, oo); err != nil {
+		return cliutil.Usagef("%w", err)
 	}
 	preamble(stderr, c, opts)
-	st, err := split.Run(ctx, stdin, "stdin", opts, sink, stderr)
+	out, err := output.Open(ctx, opts.Prefix, oo)
+	var cerr *output.ConfigError
+	if errors.As(err, &cerr) {
+		return cliutil.Usagef("%w", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "output: %s\n", out.Where)
+	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
+	if cerr := out.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
 	return err
+}
+
+// outputOptions turns the output flags into output.Options.
+func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Options {
+	age := c.Duration("rclone-sweep-age")
+	if age <= 0 {
+		age = -1
+	}
+	return output.Options{
+		Rclone: c.Bool("rclone"), RcloneConfig: c.String("rclone-config"),
+		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"),
+		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
+		Log: stderr, LogPrefix: tool + ": ",
+	}
 }
 
 // options turns the flags into split.Options; every mistake is a usage error.
@@ -82,6 +114,14 @@ func options(c *cli.Context) (split.Options, error) {
 	}
 	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close")}
 	var err error
+	if v := c.String("compress"); v != "" && !c.IsSet("filename-suffix") {
+		if o.Suffix, err = output.Suffix(output.Options{Compress: v}); err != nil {
+			return o, cliutil.Usagef("--compress: %w", err)
+		}
+	}
+	if c.IsSet("rclone-config") && !c.Bool("rclone") {
+		return o, cliutil.Usagef("--rclone-config needs --rclone")
+	}
 	if v := c.String("split-time"); c.IsSet("split-time") {
 		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
 			return o, cliutil.Usagef("--split-time %q: %w", v, err)
@@ -122,7 +162,13 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 		fmt.Fprintf(w, "split every %d bytes\n", o.Bytes)
 	}
 	fmt.Fprintf(w, "file names: %s, e.g. %s\n", o.Name.Describe(), split.JoinName(o.Prefix, o.Name.TimePart(1621849860e9, 1621849920e9), o.Suffix))
+	if v := c.String("compress"); v != "" {
+		fmt.Fprintf(w, "compress [%s]\n", v)
+	}
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		fmt.Fprintf(w, "pipe cmd [%s]\n", cmd)
+	}
+	if c.Bool("rclone") {
+		fmt.Fprintf(w, "Output Mode RClone, config %s\n", output.RcloneConfigPath(c.String("rclone-config")))
 	}
 }
