@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	_ "github.com/rclone/rclone/backend/s3" // CreateBucket
+	"github.com/rclone/rclone/fs"
 	"github.com/rclone/rclone/fs/config/obscure"
 )
 
@@ -236,4 +239,21 @@ func copyFile(src, dst string) error {
 		err = os.WriteFile(dst, b, 0o600)
 	}
 	return err
+}
+
+// Fs returns an rclone Fs for path in the server, for tests that create
+// buckets or look at uploads through S3 itself.
+func (s *S3) Fs(ctx context.Context, path string) (fs.Fs, error) {
+	return fs.NewFs(ctx, fmt.Sprintf(":s3,provider=Other,access_key_id=%s,secret_access_key=%s,endpoint='http://%s',force_path_style=true,region=us-east-1:%s",
+		s.Access, s.Secret, s.Addr, path))
+}
+
+// CreateBucket creates a bucket through S3.
+func (s *S3) CreateBucket(name string) error {
+	ctx := context.Background()
+	f, err := s.Fs(ctx, name)
+	if err != nil {
+		return err
+	}
+	return f.Mkdir(ctx, "")
 }

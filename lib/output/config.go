@@ -138,6 +138,10 @@ func setupRclone(opts Options) {
 		// config; a shell_type in the config or the environment wins.
 		ri.Options.SetDefault("shell_type", "none")
 	}
+}
+
+// setLogger sends rclone's log lines to opts.Log (nil: nowhere).
+func setLogger(opts Options) {
 	fs.SetLogger(&logHandler{w: opts.Log, prefix: opts.LogPrefix + "rclone: "})
 }
 

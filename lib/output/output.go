@@ -59,7 +59,7 @@ const (
 	DefaultSweepAge        = 24 * time.Hour
 	DefaultTimeout         = 30 * time.Second
 	DefaultConnectTimeout  = 15 * time.Second
-	DefaultLowLevelRetries = 5
+	DefaultLowLevelRetries = 3
 )
 
 // ConfigError is a mistake in the options or in the rclone config: the
@@ -123,6 +123,7 @@ func Check(prefix string, opts Options) error {
 	if err != nil {
 		return &ConfigError{Err: err}
 	}
+	setLogger(opts)
 	if err := loadConfig(opts.RcloneConfig); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -279,4 +280,69 @@ func TestSuffix(t *testing.T) {
 	if _, err := Suffix(Options{Compress: "xz"}); err == nil {
 		t.Error("Suffix(xz) succeeded")
 	}
+}
+
+func TestPlainHidesEOF(t *testing.T) {
+	for _, cause := range []error{io.EOF, io.ErrUnexpectedEOF, fmt.Errorf("read: %w", io.EOF)} {
+		err := plain("upload x", cause)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "upload x: "+cause.Error() {
+			t.Errorf("plain(%v) = %q; want the text without the EOF chain", cause, err)
+		}
+	}
+	if err := plain("upload x", os.ErrPermission); !errors.Is(err, os.ErrPermission) {
+		t.Errorf("plain lost the chain of %v", os.ErrPermission)
+	}
+}
+
+// stuckSink is an rclone sink whose uploads read one chunk, then hang
+// until cancelled, like a server that stopped answering.
+func stuckSink(t *testing.T, stall time.Duration) *rcloneSink {
+	r, err := ParseRemote("s3://b/all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, stall: stall, log: t.Logf}
+	s.RcatFunc = func(ctx context.Context, _ string, in io.ReadCloser) (fs.Object, error) {
+		buf := make([]byte, 100)
+		in.Read(buf)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s
+}
+
+func TestStalledUploadIsCancelled(t *testing.T) {
+	for _, commit := range []bool{false, true} {
+		s := stuckSink(t, 300*time.Millisecond)
+		p, _ := s.Create("s3://b/all_1.pcap")
+		p.Write([]byte("first chunk read"))
+		start := time.Now()
+		var err error
+		if commit {
+			err = p.Commit("s3://b/all_1.pcap")
+		} else {
+			_, err = p.Write([]byte("never read"))
+		}
+		took := time.Since(start)
+		if !errors.Is(err, errStalled) || !strings.Contains(err.Error(), "no progress for 300ms") {
+			t.Errorf("commit=%v: %v; want a stall error", commit, err)
+		}
+		if took < 300*time.Millisecond || took > 3*time.Second {
+			t.Errorf("commit=%v: gave up after %v; want about 300ms", commit, took)
+		}
+		p.Abort()
+	}
+}
+
+func TestQuietInputIsNoStall(t *testing.T) {
+	s := stuckSink(t, 100*time.Millisecond)
+	p, _ := s.Create("s3://b/all_1.pcap")
+	p.Write([]byte("x"))
+	time.Sleep(500 * time.Millisecond) // no data waiting: the upload is not stuck
+	select {
+	case <-p.(*rclonePart).done:
+		t.Fatalf("upload cancelled while nothing waited for it: %v", p.(*rclonePart).err)
+	default:
+	}
+	p.Abort()
 }

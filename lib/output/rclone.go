@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rclone/rclone/fs"
@@ -15,8 +16,12 @@ import (
 	"github.com/pcappush/pcappush/lib/split"
 )
 
-// errAborted ends the upload of a discarded split.
-var errAborted = errors.New("split aborted")
+var (
+	// errAborted ends the upload of a discarded split.
+	errAborted = errors.New("split aborted")
+	// errStalled ends an upload that stopped making progress.
+	errStalled = errors.New("upload stalled")
+)
 
 // rcloneSink uploads splits to one folder of an rclone remote, each as a
 // stream of unknown length (operations.Rcat).
@@ -25,7 +30,11 @@ type rcloneSink struct {
 	f      fs.Fs
 	ctx    context.Context // never cancelled: a split still publishes after SIGTERM
 	direct bool            // upload straight to the final name
-	log    func(format string, args ...any)
+	stall  time.Duration   // cancel an upload that takes no data for this long; 0: never
+	// RcatFunc uploads a stream to the folder: operations.Rcat, or a
+	// fake in tests.
+	RcatFunc func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error)
+	log      func(format string, args ...any)
 }
 
 var _ split.Sink = (*rcloneSink)(nil)
@@ -48,6 +57,10 @@ func openRclone(ctx context.Context, prefix string, opts Options) (*Output, erro
 	// Stores without one (S3 and alike) show an object only once its
 	// upload is complete, so a final name can take the upload directly.
 	s.direct = opts.NamesFinal && f.Features().Move == nil
+	s.stall = StallFactor * time.Duration(fs.GetConfig(ctx).Timeout)
+	s.RcatFunc = func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error) {
+		return operations.Rcat(ctx, f, name, in, time.Now(), nil)
+	}
 	s.sweep(ctx, opts)
 	where := fmt.Sprintf("rclone remote %s (%s), folder %q", strings.TrimPrefix(r.Name, ":"), fs.Type(f), r.Dir)
 	if r.Name == "" {
@@ -73,9 +86,14 @@ func (s *rcloneSink) Create(name string) (split.Part, error) {
 	if !s.direct {
 		obj += split.PendingSuffix
 	}
+	ctx, cancel := context.WithCancelCause(s.ctx)
 	pr, pw := io.Pipe()
-	p := &rclonePart{s: s, name: name, obj: obj, pw: pw, done: make(chan struct{})}
-	go p.upload(pr)
+	p := &rclonePart{s: s, name: name, obj: obj, pw: pw, pr: pr, cancel: cancel, done: make(chan struct{}), stalled: make(chan struct{})}
+	p.progress.Store(time.Now().UnixNano())
+	go p.upload(ctx, pr)
+	if s.stall > 0 {
+		go p.watch(s.stall)
+	}
 	return p, nil
 }
 
@@ -86,15 +104,37 @@ type rclonePart struct {
 	name   string // the split's name as created, for messages
 	obj    string // the object uploaded, in the folder
 	pw     *io.PipeWriter
+	cancel context.CancelCauseFunc
 	done   chan struct{} // closed when the upload has ended
 	result fs.Object     // the uploaded object
 	err    error         // the upload's error
 	closed bool
+
+	progress atomic.Int64  // when the upload last read, Unix ns
+	waiting  atomic.Int64  // since when Write or Commit waits for the upload, Unix ns; 0: not waiting
+	stalled  chan struct{} // closed when the watchdog gave up on the upload
+	stallErr error
+	pr       *io.PipeReader
 }
 
-func (p *rclonePart) upload(pr *io.PipeReader) {
+// wait waits for the upload to end, or to be given up as stalled (a
+// backend blocked in a socket write does not see its context end), and
+// returns its error.
+func (p *rclonePart) wait() error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-p.stalled:
+		return p.stallErr
+	}
+}
+
+func (p *rclonePart) upload(ctx context.Context, pr *io.PipeReader) {
 	defer close(p.done)
-	obj, err := operations.Rcat(p.s.ctx, p.s.f, p.obj, pr, time.Now(), nil)
+	obj, err := p.s.RcatFunc(ctx, p.obj, progressReader{pr, p})
+	if cause := context.Cause(ctx); err != nil && cause != nil {
+		err = cause
+	}
 	p.result, p.err = obj, err
 	if err == nil {
 		err = io.ErrClosedPipe
@@ -102,16 +142,56 @@ func (p *rclonePart) upload(pr *io.PipeReader) {
 	pr.CloseWithError(err) //nolint:errcheck // always nil
 }
 
+// progressReader notes when the upload takes data.
+type progressReader struct {
+	r *io.PipeReader
+	p *rclonePart
+}
+
+func (r progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.p.progress.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (r progressReader) Close() error { return r.r.Close() }
+
+// watch cancels the upload when data waits for it and it has taken none
+// for stall: a server that stopped answering, which the backend's own
+// timeouts and retries may take many minutes to give up on.
+func (p *rclonePart) watch(stall time.Duration) {
+	t := time.NewTicker(min(stall/4, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case now := <-t.C:
+			w := p.waiting.Load()
+			if w != 0 && now.Sub(time.Unix(0, max(w, p.progress.Load()))) > stall {
+				p.stallErr = fmt.Errorf("%w: no progress for %v", errStalled, stall)
+				p.cancel(p.stallErr)
+				p.pr.CloseWithError(p.stallErr) //nolint:errcheck // always nil
+				close(p.stalled)
+				return
+			}
+		}
+	}
+}
+
 // Write passes b to the upload; once the upload has failed, it returns
 // the upload's error.
 func (p *rclonePart) Write(b []byte) (int, error) {
+	p.waiting.Store(time.Now().UnixNano())
 	n, err := p.pw.Write(b)
+	p.waiting.Store(0)
 	if err != nil {
-		<-p.done
-		if p.err != nil {
-			err = p.err
+		if uerr := p.wait(); uerr != nil {
+			err = uerr
 		}
-		return n, fmt.Errorf("upload: %w", err)
+		return n, plain("upload", err)
 	}
 	return n, nil
 }
@@ -126,18 +206,29 @@ func (p *rclonePart) Commit(name string) error {
 	if err != nil {
 		return err
 	}
+	p.waiting.Store(time.Now().UnixNano())
 	p.pw.Close() //nolint:errcheck // always nil
-	<-p.done
-	if p.err != nil {
-		return fmt.Errorf("upload %s: %w", name, p.err)
+	if err := p.wait(); err != nil {
+		return plain("upload "+name, err)
 	}
 	if p.obj != final {
 		if err := p.s.move(p.result, final); err != nil {
-			return fmt.Errorf("publish %s: %w", name, err)
+			return plain("publish "+name, err)
 		}
 	}
 	p.closed = true
 	return nil
+}
+
+// plain returns "what: err", wrapping err unless its chain holds io.EOF
+// (a lost connection, often): to a reader of the split's error, io.EOF
+// means the end of the input, and the upload's failure would pass for a
+// clean end.
+func plain(what string, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New(what + ": " + err.Error())
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // Abort stops the upload and removes NAME.pending. A multipart upload is
@@ -147,8 +238,10 @@ func (p *rclonePart) Abort() error {
 		return nil
 	}
 	p.closed = true
+	p.waiting.Store(time.Now().UnixNano())
 	p.pw.CloseWithError(errAborted) //nolint:errcheck // always nil
-	<-p.done
+	p.wait()                        //nolint:errcheck // the split is discarded
+	p.cancel(errAborted)
 	if p.s.direct {
 		return nil
 	}
@@ -160,7 +253,11 @@ func (p *rclonePart) Abort() error {
 }
 
 // cleanupTimeout bounds the removal of an unfinished upload.
-const cleanupTimeout = time.Minute
+const cleanupTimeout = 20 * time.Second
+
+// StallFactor times rclone's IO timeout is how long an upload may take no
+// data while data waits before it is cancelled.
+const StallFactor = 4
 
 // remove deletes an object if it exists.
 func (s *rcloneSink) remove(obj string) error {

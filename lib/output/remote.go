@@ -65,15 +65,21 @@ func ParseRemote(prefix string) (Remote, error) {
 	return r, nil
 }
 
-// FsString is the string rclone's fs.NewFs takes for the folder.
+// FsString is the string rclone's fs.NewFs takes for the folder. It ends
+// in "/" (but for the remote's own root) so that object stores take it
+// for a folder without first asking whether it is a file.
 func (r Remote) FsString() string {
+	dir := r.Dir
+	if dir != "" && !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
 	if r.Name == "" {
-		if r.Dir == "" {
+		if dir == "" {
 			return "."
 		}
-		return r.Dir
+		return dir
 	}
-	return r.Config + ":" + r.Dir
+	return r.Config + ":" + dir
 }
 
 // Display returns the folder as the prefix names it, for messages.

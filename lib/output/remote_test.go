@@ -12,24 +12,24 @@ func TestParseRemote(t *testing.T) {
 		ok                 bool
 	}{
 		// the reference system's forms: NAME://PATH is absolute
-		{"s3-fmad://pcap/all", "s3-fmad", "/pcap", "all", "s3-fmad:/pcap", "s3-fmad://pcap/", "all_T.pcap", true},
-		{"ssh://mnt/store0/tmp2/rclone/everything", "ssh", "/mnt/store0/tmp2/rclone", "everything", "ssh:/mnt/store0/tmp2/rclone", "ssh://mnt/store0/tmp2/rclone/", "everything_T.pcap", true},
-		{"gdrive://pcap/all", "gdrive", "/pcap", "all", "gdrive:/pcap", "gdrive://pcap/", "all_T.pcap", true},
-		{"s3-fmad://pcap/", "s3-fmad", "/pcap", "", "s3-fmad:/pcap", "s3-fmad://pcap/", "T.pcap", true},
+		{"s3-fmad://pcap/all", "s3-fmad", "/pcap", "all", "s3-fmad:/pcap/", "s3-fmad://pcap/", "all_T.pcap", true},
+		{"ssh://mnt/store0/tmp2/rclone/everything", "ssh", "/mnt/store0/tmp2/rclone", "everything", "ssh:/mnt/store0/tmp2/rclone/", "ssh://mnt/store0/tmp2/rclone/", "everything_T.pcap", true},
+		{"gdrive://pcap/all", "gdrive", "/pcap", "all", "gdrive:/pcap/", "gdrive://pcap/", "all_T.pcap", true},
+		{"s3-fmad://pcap/", "s3-fmad", "/pcap", "", "s3-fmad:/pcap/", "s3-fmad://pcap/", "T.pcap", true},
 		{"ssh://all", "ssh", "/", "all", "ssh:/", "ssh://", "all_T.pcap", true},
 		// rclone's forms
-		{"remote:dir/all", "remote", "dir", "all", "remote:dir", "remote:dir/", "all_T.pcap", true},
-		{"remote:dir/", "remote", "dir", "", "remote:dir", "remote:dir/", "T.pcap", true},
+		{"remote:dir/all", "remote", "dir", "all", "remote:dir/", "remote:dir/", "all_T.pcap", true},
+		{"remote:dir/", "remote", "dir", "", "remote:dir/", "remote:dir/", "T.pcap", true},
 		{"remote:all", "remote", "", "all", "remote:", "remote:", "all_T.pcap", true},
-		{"remote:/abs/all", "remote", "/abs", "all", "remote:/abs", "remote:/abs/", "all_T.pcap", true},
+		{"remote:/abs/all", "remote", "/abs", "all", "remote:/abs/", "remote:/abs/", "all_T.pcap", true},
 		{"remote:/", "remote", "/", "", "remote:/", "remote:/", "T.pcap", true},
-		{"my remote:a/b/c", "my remote", "a/b", "c", "my remote:a/b", "my remote:a/b/", "c_T.pcap", true},
-		{":sftp,host=h,user=u:/x/all", ":sftp", "/x", "all", ":sftp,host=h,user=u:/x", ":sftp,host=h,user=u:/x/", "all_T.pcap", true},
-		{"remote,shell_type=none:d/", "remote", "d", "", "remote,shell_type=none:d", "remote,shell_type=none:d/", "T.pcap", true},
-		{":webdav,url='http://h/x':in/all", ":webdav", "in", "all", ":webdav,url='http://h/x':in", ":webdav,url='http://h/x':in/", "all_T.pcap", true},
+		{"my remote:a/b/c", "my remote", "a/b", "c", "my remote:a/b/", "my remote:a/b/", "c_T.pcap", true},
+		{":sftp,host=h,user=u:/x/all", ":sftp", "/x", "all", ":sftp,host=h,user=u:/x/", ":sftp,host=h,user=u:/x/", "all_T.pcap", true},
+		{"remote,shell_type=none:d/", "remote", "d", "", "remote,shell_type=none:d/", "remote,shell_type=none:d/", "T.pcap", true},
+		{":webdav,url='http://h/x':in/all", ":webdav", "in", "all", ":webdav,url='http://h/x':in/", ":webdav,url='http://h/x':in/", "all_T.pcap", true},
 		// local paths
-		{"/data/push/all", "", "/data/push", "all", "/data/push", "/data/push/", "all_T.pcap", true},
-		{"rel/", "", "rel", "", "rel", "rel/", "T.pcap", true},
+		{"/data/push/all", "", "/data/push", "all", "/data/push/", "/data/push/", "all_T.pcap", true},
+		{"rel/", "", "rel", "", "rel/", "rel/", "T.pcap", true},
 		// no folder
 		{"remote:", "", "", "", "", "", "", false},
 		{"remote://", "remote", "/", "", "remote:/", "remote://", "T.pcap", true},
