@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -355,31 +356,27 @@ func TestRcloneServerKilledMidUpload(t *testing.T) {
 	recs := readRecs(t, in)
 	const m0, m1 = 1621849800, 1621849860 // 09:50 and 09:51
 	cut := offsetOf(t, b, m1*1e9) + 8<<20
-	for _, kind := range []string{"s3", "sftp", "ftp"} {
-		t.Run(kind, func(t *testing.T) {
-			r := startRemote(t, kind)
-			args := []string{"--rclone", "--rclone-config", writeConf(t, r.conf), "-o", r.prefix("k"), "--split-time", "60e9", "--filename-tstr-HHMMSS"}
-			p := startSplit(t, nil, args...)
-			p.stdin.Write(b[:cut])
-			deadline := time.Now().Add(30 * time.Second)
-			for !r.inFlight("k") {
-				if time.Now().After(deadline) {
-					t.Fatalf("no upload in flight after 30 s:\n%s", p.stderr)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			r.srv.Kill()
-			killed := time.Now()
-			p.stdin.Write(b[cut:]) // fails once pcap_split has exited
-			code := p.wait(t, 90*time.Second)
-			took := time.Since(killed)
-			stderr := p.stderr.String()
+	for _, tt := range []struct {
+		kind string
+		args []string
+		sfx  string
+	}{
+		{"s3", nil, ".pcap"},
+		{"sftp", nil, ".pcap"},
+		{"ftp", nil, ".pcap"},
+		{"sftp", []string{"--pipe-cmd", "gzip -c -1", "--filename-suffix", ".pcap.gz"}, ".pcap.gz"},
+	} {
+		t.Run(tt.kind+strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := startRemote(t, tt.kind)
+			args := append([]string{"--rclone", "--rclone-config", writeConf(t, r.conf), "-o", r.prefix("k"), "--split-time", "60e9", "--filename-tstr-HHMMSS"}, tt.args...)
+			code, stderr, took := stopMidUpload(t, r, b, cut, nil, r.srv.Kill, args...)
 			if code != 1 {
 				t.Fatalf("exit %d after the server died; want 1:\n%s", code, stderr)
 			}
-			failed := r.prefix("k") + "_20210524_095100.pcap"
-			if !strings.Contains(stderr, "pcap_split: write "+failed+": upload") && !strings.Contains(stderr, "pcap_split: upload "+failed+":") {
-				t.Errorf("the error does not name the split %s:\n%s", failed, stderr)
+			failed := r.prefix("k") + "_20210524_095100" + tt.sfx
+			if !regexp.MustCompile(`(?m)^pcap_split: (write|upload) ` + regexp.QuoteMeta(failed) + `: .*(refused|reset|lost|broken pipe|EOF)`).MatchString(stderr) {
+				t.Errorf("the error does not name the split %s and the cause:\n%s", failed, stderr)
 			}
 			if took > 60*time.Second {
 				t.Errorf("took %v to fail after the server died", took)
@@ -393,10 +390,10 @@ func TestRcloneServerKilledMidUpload(t *testing.T) {
 					finals = append(finals, n)
 				}
 			}
-			if want := minuteName(m0, ".pcap"); len(finals) != 1 || finals[0] != want {
+			if want := minuteName(m0, tt.sfx); len(finals) != 1 || finals[0] != want {
 				t.Fatalf("published %v; want only %s", finals, want)
 			}
-			sameRecs(t, "the split before the crash", byMinute(recs)[m0], readRecs(t, filepath.Join(r.dir("k"), finals[0])))
+			sameRecs(t, "the split before the crash", byMinute(recs)[m0], parseRecs(t, finals[0], decompress(t, filepath.Join(r.dir("k"), finals[0]))))
 			t.Logf("failed %v after the kill:\n%s", took.Round(time.Millisecond), stderr)
 
 			// a new server over the same storage: the rerun sweeps what was
@@ -407,7 +404,7 @@ func TestRcloneServerKilledMidUpload(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("rerun: exit %d:\n%s", code, stderr)
 			}
-			checkMinutes(t, r.dir("k"), ".pcap", recs)
+			checkMinutes(t, r.dir("k"), tt.sfx, recs)
 		})
 	}
 }
