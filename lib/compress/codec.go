@@ -133,7 +133,13 @@ func (c Codec) NewEncoder(w io.Writer, threads int) (Encoder, error) {
 		}
 		return g, nil
 	case Zstd:
-		z, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(c.Level)), zstd.WithEncoderConcurrency(threads))
+		// Sections of four windows are compressed in parallel, each primed
+		// with the end of the one before, into one frame (as zstd -T does).
+		// One section more than threads keeps the cores busy while a
+		// finished section is written out.
+		lvl := zstd.EncoderLevelFromZstd(c.Level)
+		z, err := zstd.NewWriter(w, zstd.WithEncoderLevel(lvl), zstd.WithEncoderConcurrency(threads+1),
+			zstd.WithWindowSize(zstdWindow[lvl]), zstd.WithConcurrentBlocks(true))
 		if err != nil {
 			return nil, fmt.Errorf("zstd encoder: %w", err)
 		}
@@ -146,6 +152,16 @@ func (c Codec) NewEncoder(w io.Writer, threads int) (Encoder, error) {
 		return z, nil
 	}
 	return nil, fmt.Errorf("no encoder for %v", c.Algorithm)
+}
+
+// zstdWindow is the window of each encoder level: that of the zstd tool's
+// levels it stands for (level 1: 512 KiB), doubled; sections are four
+// windows.
+var zstdWindow = map[zstd.EncoderLevel]int{
+	zstd.SpeedFastest:           1 << 20,
+	zstd.SpeedDefault:           2 << 20,
+	zstd.SpeedBetterCompression: 4 << 20,
+	zstd.SpeedBestCompression:   8 << 20,
 }
 
 // lz4Level maps the lz4 tool's levels: 1 and 2 are the fast encoder, 3 to

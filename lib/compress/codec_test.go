@@ -163,7 +163,8 @@ var tools = map[Algorithm][]string{
 }
 
 func TestSinkRoundTripsThroughTheTools(t *testing.T) {
-	inputs := [][]byte{capture(t, 1, 3<<20), capture(t, 2, 100), {}}
+	// more than a few zstd sections (4 MiB at level 1) and gzip blocks
+	inputs := [][]byte{capture(t, 1, 11<<20), capture(t, 2, 100), {}}
 	for _, spec := range []string{"gzip:1", "gzip", "gzip:9", "zstd:1", "zstd", "zstd:19", "lz4", "lz4:9"} {
 		codec, err := Parse(spec)
 		if err != nil {
