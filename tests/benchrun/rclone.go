@@ -43,7 +43,9 @@ func benchRclone(e *env) error {
 	if err := os.WriteFile(conf, []byte(srv.RcloneConfig("ssh")), 0o600); err != nil {
 		return err
 	}
-	clean := func(dir string) string { return fmt.Sprintf("rm -rf %s/%s local && mkdir -p %s/%s local", store, dir, store, dir) }
+	clean := func(dir string) string {
+		return fmt.Sprintf("rm -rf %s/%s local && mkdir -p %s/%s local", store, dir, store, dir)
+	}
 	remote := "ssh:" + store
 	// The reference runs, per split, "gzip -c -1 | rclone rcat NAME.pending"
 	// as pcap_split's pipe command, then renames the upload; pcap_split's
