@@ -74,7 +74,7 @@ func start(port int, name string, args ...string) (*Server, error) {
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", s.Addr, time.Second); err == nil {
-			c.Close()
+			c.Close() //nolint:errcheck // a probe
 			return s, nil
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -152,7 +152,7 @@ func freePorts(n int) (int, error) {
 			return 0, err
 		}
 		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
+		l.Close() //nolint:errcheck // a probe
 		if base+n > 65535 {
 			continue
 		}
@@ -161,7 +161,7 @@ func freePorts(n int) (int, error) {
 			if c, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err != nil {
 				ok = false
 			} else {
-				c.Close()
+				c.Close() //nolint:errcheck // a probe
 			}
 		}
 		if ok {

@@ -183,5 +183,5 @@ type gzipEncoder struct {
 
 func (g *gzipEncoder) Reset(w io.Writer) {
 	g.Writer.Reset(w)
-	g.Writer.SetConcurrency(gzipBlock, g.blocks) //nolint:errcheck // fails only for sizes below pgzip's minimum
+	g.SetConcurrency(gzipBlock, g.blocks) //nolint:errcheck // fails only for sizes below pgzip's minimum
 }
