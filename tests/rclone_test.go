@@ -28,6 +28,7 @@ type remote struct {
 	srv     *loopback.Server
 	store   string // where the server keeps what it receives
 	s3      *loopback.S3
+	ftpRoot string // the path FTP clients use for store
 	restart func(t *testing.T) *remote // a new server over the same storage
 }
 
@@ -38,7 +39,7 @@ func (r *remote) prefix(sub string) string {
 	case "s3":
 		return r.name + "://pcap/" + sub + "/all"
 	case "ftp":
-		return r.name + "://pub/" + sub + "/all"
+		return r.name + "://" + strings.TrimPrefix(filepath.Join(r.ftpRoot, "pub", sub), "/") + "/all"
 	}
 	return r.name + "://" + strings.TrimPrefix(filepath.Join(r.store, sub), "/") + "/all"
 }
@@ -92,7 +93,7 @@ func startRemoteIn(t *testing.T, kind, dir, store string) *remote {
 		r.name = "ftp-store"
 		var s *loopback.FTP
 		if s, err = loopback.StartFTP(dir); err == nil {
-			r.srv, r.store, r.conf = s.Server, s.Dir, s.RcloneConfig(r.name)
+			r.srv, r.store, r.ftpRoot, r.conf = s.Server, s.Dir, s.Root, s.RcloneConfig(r.name)
 		}
 	}
 	if err != nil {

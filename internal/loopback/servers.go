@@ -139,16 +139,19 @@ func (s *SFTP) RcloneConfig(name string) string {
 		name, s.Port, s.User, s.KeyFile, s.Known)
 }
 
-// FTP is a vsftpd server accepting anonymous uploads into Dir/pub, seen
-// by FTP clients as /pub.
+// FTP is a vsftpd server accepting anonymous uploads into Dir/pub.
 type FTP struct {
 	*Server
 	Dir string // the FTP root; clients write to Dir/pub
+	// Root is the path FTP clients use for Dir: "/" when vsftpd runs as
+	// root (anonymous users are chrooted there), Dir itself otherwise.
+	Root string
 }
 
 // StartFTP starts vsftpd on a free port with 10 passive ports above it.
 // As root, anonymous users are chrooted to dir/root and write as the
-// system user "ftp"; as another user, vsftpd runs as that user.
+// system user "ftp"; as another user, vsftpd runs as that user, without a
+// chroot (see Root).
 func StartFTP(dir string) (*FTP, error) {
 	bin, err := program("vsftpd")
 	if err != nil {
@@ -163,7 +166,9 @@ func StartFTP(dir string) (*FTP, error) {
 		}
 	}
 	root := os.Geteuid() == 0
+	s.Root = s.Dir
 	if root {
+		s.Root = "/"
 		// vsftpd refuses a chroot its user could write to: the root
 		// stays root's, pub belongs to the anonymous user.
 		u, err := user.Lookup("ftp")
