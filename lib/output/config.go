@@ -26,7 +26,7 @@ func init() { quietinit.Restore() }
 // remote may have).
 var Backends = []string{
 	"alias", "azureblob", "azurefiles", "b2", "crypt", "drive", "dropbox", "ftp",
-	"googlecloudstorage", "hdfs", "local", "onedrive", "s3", "sftp", "smb", "swift", "webdav",
+	"google cloud storage", "hdfs", "local", "onedrive", "s3", "sftp", "smb", "swift", "webdav",
 }
 
 // RcloneConfigPath returns the rclone config file to use: flag when set,

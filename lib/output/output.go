@@ -222,3 +222,32 @@ func logf(opts Options, format string, args ...any) {
 	}
 	fmt.Fprintf(opts.Log, opts.LogPrefix+format+"\n", args...)
 }
+
+// Flags returns the pcap_split options that select these output options,
+// for a program that runs pcap_split (push_realtime): --rclone,
+// --rclone-config, --compress, --pipe-cmd and --rclone-sweep-age, each
+// only when set. Suffix, NamesFinal and the logging options are not flags
+// of their own.
+func (o Options) Flags() []string {
+	var out []string
+	if o.Rclone {
+		out = append(out, "--rclone")
+	}
+	if o.RcloneConfig != "" {
+		out = append(out, "--rclone-config", o.RcloneConfig)
+	}
+	if o.SweepAge != 0 {
+		age := o.SweepAge
+		if age < 0 {
+			age = 0
+		}
+		out = append(out, "--rclone-sweep-age", age.String())
+	}
+	if o.Compress != "" {
+		out = append(out, "--compress", o.Compress)
+	}
+	if o.PipeCmd != "" {
+		out = append(out, "--pipe-cmd", o.PipeCmd)
+	}
+	return out
+}

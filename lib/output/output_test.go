@@ -346,3 +346,50 @@ func TestQuietInputIsNoStall(t *testing.T) {
 	}
 	p.Abort()
 }
+
+// discardSink is an rclone sink whose uploads read everything and keep
+// nothing.
+func discardSink(t testing.TB) *rcloneSink {
+	r, err := ParseRemote("s3://b/all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, stall: time.Minute}
+	s.RcatFunc = func(ctx context.Context, _ string, in io.ReadCloser) (fs.Object, error) {
+		buf := make([]byte, 1<<20)
+		for {
+			if _, err := in.Read(buf); err != nil {
+				return nil, nil
+			}
+		}
+	}
+	return s
+}
+
+func TestRclonePartWriteDoesNotAllocate(t *testing.T) {
+	p, err := discardSink(t).Create("s3://b/all_1.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	if allocs := testing.AllocsPerRun(100, func() { p.Write(chunk) }); allocs > 0 {
+		t.Errorf("%.1f allocations per write; want 0", allocs)
+	}
+	if err := p.Commit("s3://b/all_1.pcap"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkRclonePartWrite(b *testing.B) {
+	p, err := discardSink(b).Create("s3://b/all_1.pcap")
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	b.SetBytes(int64(len(chunk)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Write(chunk)
+	}
+	p.Commit("s3://b/all_1.pcap")
+}
