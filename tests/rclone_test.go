@@ -28,7 +28,7 @@ type remote struct {
 	srv     *loopback.Server
 	store   string // where the server keeps what it receives
 	s3      *loopback.S3
-	ftpRoot string // the path FTP clients use for store
+	ftpRoot string                     // the path FTP clients use for store
 	restart func(t *testing.T) *remote // a new server over the same storage
 }
 
