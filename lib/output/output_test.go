@@ -17,6 +17,7 @@ import (
 
 	"github.com/rclone/rclone/fs"
 	"github.com/rclone/rclone/fs/config"
+	"github.com/rclone/rclone/fs/operations"
 
 	_ "github.com/rclone/rclone/backend/local"
 
@@ -392,4 +393,31 @@ func BenchmarkRclonePartWrite(b *testing.B) {
 		p.Write(chunk)
 	}
 	p.Commit("s3://b/all_1.pcap")
+}
+
+func TestFailedCheckRemovesADirectUpload(t *testing.T) {
+	dir := t.TempDir()
+	f, err := fs.NewFs(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := ParseRemote(dir + "/all")
+	s := &rcloneSink{r: r, f: f, ctx: context.Background(), direct: true, log: t.Logf}
+	// an upload that lands whole, then fails rclone's check of it
+	s.RcatFunc = func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error) {
+		obj, err := operations.Rcat(ctx, f, name, in, time.Now(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return obj, errors.New("corrupted on transfer")
+	}
+	p, _ := s.Create(dir + "/all_1.pcap")
+	p.Write([]byte("data"))
+	if err := p.Commit(dir + "/all_1.pcap"); err == nil || !strings.Contains(err.Error(), "corrupted on transfer") {
+		t.Fatalf("commit: %v; want the check's error", err)
+	}
+	p.Abort()
+	if got := ls(t, dir); len(got) != 0 {
+		t.Errorf("after the failed check: %v; want nothing published", got)
+	}
 }

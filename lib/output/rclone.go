@@ -232,7 +232,8 @@ func plain(what string, err error) error {
 }
 
 // Abort stops the upload and removes NAME.pending. A multipart upload is
-// aborted by the backend.
+// aborted by the backend; an upload straight to the final name is removed
+// only if it completed but failed rclone's check of what arrived.
 func (p *rclonePart) Abort() error {
 	if p.closed {
 		return nil
@@ -242,7 +243,7 @@ func (p *rclonePart) Abort() error {
 	p.pw.CloseWithError(errAborted) //nolint:errcheck // always nil
 	p.wait()                        //nolint:errcheck // the split is discarded
 	p.cancel(errAborted)
-	if p.s.direct {
+	if p.s.direct && !p.checkFailed() {
 		return nil
 	}
 	if err := p.s.remove(p.obj); err != nil {
@@ -250,6 +251,17 @@ func (p *rclonePart) Abort() error {
 		return err
 	}
 	return nil
+}
+
+// checkFailed reports an upload that ended with an object and an error:
+// rclone's check of the uploaded object failed.
+func (p *rclonePart) checkFailed() bool {
+	select {
+	case <-p.done:
+		return p.result != nil && p.err != nil
+	default: // given up as stalled: nothing completed
+		return false
+	}
 }
 
 // cleanupTimeout bounds the removal of an unfinished upload.
