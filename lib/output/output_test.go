@@ -421,3 +421,32 @@ func TestFailedCheckRemovesADirectUpload(t *testing.T) {
 		t.Errorf("after the failed check: %v; want nothing published", got)
 	}
 }
+
+func TestEncryptedConfig(t *testing.T) {
+	plain := "[enc]\ntype = local\n"
+	if err := config.SetConfigPassword("pw-7c1e"); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	err := config.Encrypt(strings.NewReader(plain), &b)
+	config.ClearConfigPassword()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(t.TempDir(), "rclone.conf")
+	if err := os.WriteFile(conf, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RCLONE_CONFIG_PASS", "")
+	os.Unsetenv("RCLONE_CONFIG_PASS")
+	err = Check("enc:/tmp/x/", Options{Rclone: true, RcloneConfig: conf})
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "set RCLONE_CONFIG_PASS") {
+		t.Errorf("without a password: %v; want a config error asking for RCLONE_CONFIG_PASS", err)
+	}
+	t.Setenv("RCLONE_CONFIG_PASS", "pw-7c1e")
+	if err := Check("enc:/tmp/x/", Options{Rclone: true, RcloneConfig: conf}); err != nil {
+		t.Errorf("with RCLONE_CONFIG_PASS: %v", err)
+	}
+	config.ClearConfigPassword()
+}
