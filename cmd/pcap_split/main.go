@@ -113,15 +113,10 @@ func options(c *cli.Context) (split.Options, error) {
 		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
 	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close")}
+	if err := outputFlags(c, &o); err != nil {
+		return o, err
+	}
 	var err error
-	if v := c.String("compress"); v != "" && !c.IsSet("filename-suffix") {
-		if o.Suffix, err = output.Suffix(output.Options{Compress: v}); err != nil {
-			return o, cliutil.Usagef("--compress: %w", err)
-		}
-	}
-	if c.IsSet("rclone-config") && !c.Bool("rclone") {
-		return o, cliutil.Usagef("--rclone-config needs --rclone")
-	}
 	if v := c.String("split-time"); c.IsSet("split-time") {
 		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
 			return o, cliutil.Usagef("--split-time %q: %w", v, err)
@@ -149,6 +144,21 @@ func options(c *cli.Context) (split.Options, error) {
 		return o, cliutil.Usagef("%w", err)
 	}
 	return o, nil
+}
+
+// outputFlags checks the output flags that shape split.Options: the
+// suffix follows --compress unless --filename-suffix is given.
+func outputFlags(c *cli.Context, o *split.Options) error {
+	if v := c.String("compress"); v != "" && !c.IsSet("filename-suffix") {
+		var err error
+		if o.Suffix, err = output.Suffix(output.Options{Compress: v}); err != nil {
+			return cliutil.Usagef("--compress: %w", err)
+		}
+	}
+	if c.IsSet("rclone-config") && !c.Bool("rclone") {
+		return cliutil.Usagef("--rclone-config needs --rclone")
+	}
+	return nil
 }
 
 // preamble logs what the run will do, as the reference's log does.

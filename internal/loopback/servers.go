@@ -66,22 +66,13 @@ func StartSFTP(dir string) (*SFTP, error) {
 	if err != nil {
 		return nil, err
 	}
-	keygen, err := exec.LookPath("ssh-keygen")
-	if err != nil {
-		return nil, fmt.Errorf("ssh-keygen: %w", ErrMissing)
-	}
 	u, err := user.Current()
 	if err != nil {
 		return nil, err
 	}
 	s := &SFTP{User: u.Username, KeyFile: filepath.Join(dir, "user_key"), Known: filepath.Join(dir, "known_hosts")}
 	hostKey := filepath.Join(dir, "host_key")
-	for _, k := range []string{hostKey, s.KeyFile} {
-		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", "pcappush-test", "-f", k).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("ssh-keygen: %w: %s", err, out)
-		}
-	}
-	if err := copyFile(s.KeyFile+".pub", filepath.Join(dir, "authorized_keys")); err != nil {
+	if err := sshKeys(dir, hostKey, s.KeyFile); err != nil {
 		return nil, err
 	}
 	if os.Geteuid() == 0 {
@@ -109,6 +100,21 @@ func StartSFTP(dir string) (*SFTP, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sshKeys makes the host key, the user key, and dir/authorized_keys
+// holding the user key.
+func sshKeys(dir, hostKey, userKey string) error {
+	keygen, err := exec.LookPath("ssh-keygen")
+	if err != nil {
+		return fmt.Errorf("ssh-keygen: %w", ErrMissing)
+	}
+	for _, k := range []string{hostKey, userKey} {
+		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-C", "pcappush-test", "-f", k).CombinedOutput(); err != nil {
+			return fmt.Errorf("ssh-keygen: %w: %s", err, out)
+		}
+	}
+	return copyFile(userKey+".pub", filepath.Join(dir, "authorized_keys"))
 }
 
 func sshdConfig(dir, hostKey string, port int) string {
@@ -159,8 +165,7 @@ func StartFTP(dir string) (*FTP, error) {
 	}
 	s := &FTP{Dir: filepath.Join(dir, "root")}
 	empty := filepath.Join(dir, "empty")
-	pub := filepath.Join(s.Dir, "pub")
-	for _, d := range []string{empty, pub} {
+	for _, d := range []string{empty, filepath.Join(s.Dir, "pub")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -169,18 +174,7 @@ func StartFTP(dir string) (*FTP, error) {
 	s.Root = s.Dir
 	if root {
 		s.Root = "/"
-		// vsftpd refuses a chroot its user could write to: the root
-		// stays root's, pub belongs to the anonymous user.
-		u, err := user.Lookup("ftp")
-		if err != nil {
-			return nil, fmt.Errorf("vsftpd's anonymous user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(pub, uid, gid); err != nil {
-			return nil, err
-		}
-		if err := os.Chmod(dir, 0o755); err != nil { // t.TempDir is 0700
+		if err := anonymousOwns(dir, filepath.Join(s.Dir, "pub")); err != nil {
 			return nil, err
 		}
 	}
@@ -195,6 +189,22 @@ func StartFTP(dir string) (*FTP, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// anonymousOwns gives pub to vsftpd's anonymous user "ftp" and opens dir
+// (a t.TempDir is 0700) to it. vsftpd refuses a chroot its user could
+// write to: the FTP root above pub stays root's.
+func anonymousOwns(dir, pub string) error {
+	u, err := user.Lookup("ftp")
+	if err != nil {
+		return fmt.Errorf("vsftpd's anonymous user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(pub, uid, gid); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o755)
 }
 
 func vsftpdConfig(root, empty, dir string, port int, asRoot bool) string {

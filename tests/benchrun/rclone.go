@@ -27,22 +27,12 @@ func benchRclone(e *env) error {
 	if err != nil {
 		return err
 	}
-	srvDir := filepath.Join(e.work, "sftp-server")
 	store := filepath.Join(e.work, "store")
-	for _, d := range []string{srvDir, store} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	srv, err := loopback.StartSFTP(srvDir)
+	srv, conf, err := sftpServer(e.work, store)
 	if err != nil {
-		return fmt.Errorf("sftp server: %w", err)
-	}
-	defer srv.Stop()
-	conf := filepath.Join(e.work, "rclone.conf")
-	if err := os.WriteFile(conf, []byte(srv.RcloneConfig("ssh")), 0o600); err != nil {
 		return err
 	}
+	defer srv.Stop()
 	clean := func(dir string) string {
 		return fmt.Sprintf("rm -rf %s/%s local && mkdir -p %s/%s local", store, dir, store, dir)
 	}
@@ -54,6 +44,7 @@ func benchRclone(e *env) error {
 		rclone, conf, remote, rclone, conf, remote, remote)
 	ref := job{name: "pipe-cmd gzip -1 | rclone rcat, per split", bytes: size, setup: clean("a"),
 		shell: fmt.Sprintf("$BIN/pcap_split -o local/ --split-time 60e9 --filename-tstr-HHMMSS --pipe-cmd '%s' < %s", perSplit, in)}
+	// the reference's path form: ssh://work/... is /work/... on the server
 	ours := func(spec, dir string) job {
 		return job{name: "pcap_split --compress " + spec + " --rclone", bytes: size, setup: clean(dir),
 			shell: fmt.Sprintf("$BIN/pcap_split --rclone --rclone-config %s -o ssh:/%s/%s/all --split-time 60e9 --filename-tstr-HHMMSS --compress %s < %s", conf, store, dir, spec, in)}
@@ -75,6 +66,27 @@ func benchRclone(e *env) error {
 	}
 	fmt.Fprintf(e.out, "  uploaded (a: reference, b: gzip:1, c: zstd:1): %s\n", strings.Join(parts, ", "))
 	return nil
+}
+
+// sftpServer starts the loopback SFTP server and writes an rclone config
+// for it (remote "ssh"); the uploads land in store.
+func sftpServer(work, store string) (*loopback.SFTP, string, error) {
+	srvDir := filepath.Join(work, "sftp-server")
+	for _, d := range []string{srvDir, store} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, "", err
+		}
+	}
+	srv, err := loopback.StartSFTP(srvDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("sftp server: %w", err)
+	}
+	conf := filepath.Join(work, "rclone.conf")
+	if err := os.WriteFile(conf, []byte(srv.RcloneConfig("ssh")), 0o600); err != nil {
+		srv.Stop()
+		return nil, "", err
+	}
+	return srv, conf, nil
 }
 
 // rcloneCLI returns the rclone command-line tool in .tools/bin, building
