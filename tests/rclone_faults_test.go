@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -264,4 +265,28 @@ func TestRcloneSweepsStaleUploads(t *testing.T) {
 	if !strings.Contains(stderr, "pcap_split: removed 2 stale .pending files in "+strings.TrimSuffix(ssh.prefix("p"), "all")) {
 		t.Errorf("the sweep is not logged:\n%s", stderr)
 	}
+}
+
+func TestRcloneSIGTERMPublishesTheOpenSplit(t *testing.T) {
+	r := startRemote(t, "sftp")
+	in := gen(t, "--seed", "31", "--start", "2021-05-24T09:50:00Z", "--duration", "50s", "--size", "6MB")
+	b, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startSplit(t, nil, "--rclone", "--rclone-config", writeConf(t, r.conf), "-o", r.prefix("s"), "--split-time", "60e9", "--filename-tstr-HHMMSS", "--compress", "zstd:1", "--idle-close", "0")
+	p.stdin.Write(b) // stdin stays open: only the signal ends the split
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(p.stderr.String(), "New Split") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no split started:\n%s", p.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // let pcap_split read the end still in the pipe
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM; want 0:\n%s", code, p.stderr)
+	}
+	checkMinutes(t, r.dir("s"), ".pcap.zst", readRecs(t, in))
 }
