@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,8 +124,26 @@ func writeConf(t *testing.T, sections ...string) string {
 type splitProc struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	done   chan struct{}
+}
+
+// lockedBuffer is a bytes.Buffer a test may read while a command writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startSplit starts pcap_split with extra environment variables.
@@ -132,7 +151,7 @@ func startSplit(t *testing.T, env []string, args ...string) *splitProc {
 	t.Helper()
 	cmd := exec.Command(testutil.Tool(t, "pcap_split"), args...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &splitProc{cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	p := &splitProc{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	var err error
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
