@@ -10,6 +10,8 @@ TOOLS        := $(CURDIR)/.tools/bin
 TOOLS_CMDS   := stream_cat pcap_decap pcap_filter pcap_split push_realtime pcapgen
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
+VERSITYGW    := $(TOOLS)/versitygw
+VERSITYGW_VER := v1.8.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
 # Installation (make install): GNU-style directories under PREFIX, staged
@@ -32,8 +34,8 @@ MAN_PAGES    := $(addprefix $(MAN_OUT)/,$(addsuffix .1,$(TOOLS_CMDS)))
 # system's libpcap through cgo), what the tests check against, and what the
 # benchmarks compare with.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
-TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base
-BENCH_DEBS := $(TEST_DEBS) hyperfine pigz zstd lz4 time
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base openssh-server vsftpd
+BENCH_DEBS := $(TEST_DEBS) hyperfine pigz time
 
 .PHONY: all build man install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
 
@@ -99,16 +101,20 @@ setup-bench:
 demo: build
 	@scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-## test: unit and end-to-end tests (installs the Debian tools they compare with),
-## a short chaos run, then every fuzz target briefly.
+## test: unit and end-to-end tests (installs the Debian tools they compare
+## with, and the S3 server the upload tests run against), a short chaos
+## run, then every fuzz target briefly.
 FUZZ_BRIEF ?= 3s
-test: setup-test
+test: setup-test $(VERSITYGW)
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@scripts/fuzz.sh $(FUZZ_BRIEF)
 
 ## test-short: the tests without the race detector, for a quick loop.
 test-short: setup-build
 	$(GO) test -count=1 -timeout 20m ./...
+
+$(VERSITYGW):
+	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VER)
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)

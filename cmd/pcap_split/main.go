@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -47,6 +49,8 @@ to stderr at each new split and about every 80 MB, in the form
 			Command: "stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
 		{Comment: "files of at most 1 GB, compressed with gzip: /data/push/all_20210524_095104.pcap.gz",
 			Command: `pcap_split -o /data/push/all --split-byte 1e9 --filename-tstr-HHMMSS --pipe-cmd "gzip -c -1" --filename-suffix .pcap.gz < in.pcap`},
+		{Comment: `one zstd file per minute into the S3 bucket "pcap" of the rclone remote s3-fmad: all_20210524_095100.pcap.zst`,
+			Command: "pcap_split --rclone -o s3-fmad://pcap/all --split-time 60e9 --filename-tstr-HHMMSS --compress zstd:1 < in.pcap"},
 	},
 	SeeAlso: []string{"editcap(1)", "tcpdump(8)"},
 }
@@ -57,7 +61,11 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "split-byte", Usage: "split by size: files of at most `BYTES` bytes (1e9, 512MB)"},
 		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap"},
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
-		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\""},
+		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
+		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO`[:LEVEL]: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
+		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
+		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
+		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split `D` after its end when stdin is quiet (0: never)"},
 		&cli.StringFlag{Name: "ledger", Usage: "record each published split in `FILE` (for exactly-once resume)"},
@@ -89,12 +97,9 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if err := split.CheckFolder(opts.Prefix); err != nil {
-		return err
-	}
-	var sink split.Sink = split.FileSink{}
-	if cmd := c.String("pipe-cmd"); cmd != "" {
-		sink = split.PipeSink{Inner: sink, Command: cmd, Stderr: stderr}
+	oo := outputOptions(c, opts, stderr)
+	if err := output.Check(opts.Prefix, oo); err != nil {
+		return cliutil.Usagef("%w", err)
 	}
 	if path := c.String("ledger"); path != "" {
 		l, err := ledger.Open(path) // waits for a previous pipeline's pcap_split
@@ -102,15 +107,6 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 			return err
 		}
 		defer l.Close() //nolint:errcheck // every entry was synced when written
-		if !c.Bool("rclone") {
-			swept, err := split.SweepPending(opts.Prefix)
-			if err != nil {
-				return err
-			}
-			for _, p := range swept {
-				fmt.Fprintf(stderr, "pcap_split: removed %s, left by a run that did not finish\n", p)
-			}
-		}
 		if c.Bool("resume") {
 			if err := resumeAfter(l, &opts); err != nil {
 				return err
@@ -121,9 +117,35 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		return cliutil.Usagef("--resume needs --ledger FILE")
 	}
 	preamble(stderr, c, opts)
-	st, err := split.Run(ctx, stdin, "stdin", opts, sink, stderr)
+	out, err := output.Open(ctx, opts.Prefix, oo)
+	var cerr *output.ConfigError
+	if errors.As(err, &cerr) {
+		return cliutil.Usagef("%w", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "output: %s\n", out.Where)
+	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
+	if cerr := out.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
 	return err
+}
+
+// outputOptions turns the output flags into output.Options.
+func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Options {
+	age := c.Duration("rclone-sweep-age")
+	if age <= 0 {
+		age = -1
+	}
+	return output.Options{
+		Rclone: c.Bool("rclone"), RcloneConfig: c.String("rclone-config"),
+		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"),
+		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
+		Log: stderr, LogPrefix: tool + ": ",
+	}
 }
 
 // options turns the flags into split.Options; every mistake is a usage error.
@@ -132,6 +154,9 @@ func options(c *cli.Context) (split.Options, error) {
 		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
 	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close")}
+	if err := outputFlags(c, &o); err != nil {
+		return o, err
+	}
 	var err error
 	if v := c.String("split-time"); c.IsSet("split-time") {
 		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
@@ -165,6 +190,21 @@ func options(c *cli.Context) (split.Options, error) {
 	return o, nil
 }
 
+// outputFlags checks the output flags that shape split.Options: the
+// suffix follows --compress unless --filename-suffix is given.
+func outputFlags(c *cli.Context, o *split.Options) error {
+	if v := c.String("compress"); v != "" && !c.IsSet("filename-suffix") {
+		var err error
+		if o.Suffix, err = output.Suffix(output.Options{Compress: v}); err != nil {
+			return cliutil.Usagef("--compress: %w", err)
+		}
+	}
+	if c.IsSet("rclone-config") && !c.Bool("rclone") {
+		return cliutil.Usagef("--rclone-config needs --rclone")
+	}
+	return nil
+}
+
 // preamble logs what the run will do, as the reference's log does.
 func preamble(w io.Writer, c *cli.Context, o split.Options) {
 	if o.UID != "" {
@@ -176,11 +216,17 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 		fmt.Fprintf(w, "split every %d bytes\n", o.Bytes)
 	}
 	fmt.Fprintf(w, "file names: %s, e.g. %s\n", o.Name.Describe(), split.JoinName(o.Prefix, o.Name.TimePart(1621849860e9, 1621849920e9), o.Suffix))
+	if v := c.String("compress"); v != "" {
+		fmt.Fprintf(w, "compress [%s]\n", v)
+	}
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		fmt.Fprintf(w, "pipe cmd [%s]\n", cmd)
 	}
 	if r := o.Resume; r.Skip > 0 || r.End > 0 || r.Base != "" {
 		fmt.Fprintf(w, "resuming after the last published split: skipping %d packets already published; no split before %d\n", r.Skip, r.End)
+	}
+	if c.Bool("rclone") {
+		fmt.Fprintf(w, "Output Mode RClone, config %s\n", output.RcloneConfigPath(c.String("rclone-config")))
 	}
 }
 

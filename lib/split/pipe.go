@@ -26,7 +26,8 @@ func (s PipeSink) Create(name string) (Part, error) {
 		return nil, err
 	}
 	cmd := exec.Command("/bin/sh", "-c", s.Command)
-	cmd.Stdout = inner
+	out := &outWriter{w: inner}
+	cmd.Stdout = out
 	if fp, ok := inner.(interface{ File() *os.File }); ok {
 		cmd.Stdout = fp.File()
 	}
@@ -39,13 +40,30 @@ func (s PipeSink) Create(name string) (Part, error) {
 		inner.Abort() //nolint:errcheck // the start error is the one to report
 		return nil, fmt.Errorf("pipe command %q: %w", s.Command, err)
 	}
-	return &pipePart{cmd: cmd, stdin: stdin, inner: inner, command: s.Command}, nil
+	return &pipePart{cmd: cmd, stdin: stdin, inner: inner, out: out, command: s.Command}, nil
+}
+
+// outWriter passes the command's output to the inner part and keeps the
+// first write error: the command then dies of SIGPIPE, and its exit
+// status alone would hide why.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(b []byte) (int, error) {
+	n, err := o.w.Write(b)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
 }
 
 type pipePart struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	inner   Part
+	out     *outWriter
 	command string
 	waited  bool
 }
@@ -73,6 +91,9 @@ func (p *pipePart) wait() error {
 	}
 	p.waited = true
 	err := p.cmd.Wait()
+	if p.out.err != nil { // set by the copying goroutine, which Wait has ended
+		return fmt.Errorf("pipe command %q output: %w", p.command, p.out.err)
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		return fmt.Errorf("pipe command %q failed: %s", p.command, ee.ProcessState)

@@ -118,18 +118,30 @@ func CheckFolder(prefix string) error {
 	return nil
 }
 
-// SweepPending removes the files left as NAME.pending under prefix by a
-// run that did not finish (killed, or the machine lost power): files whose
-// names are prefix, the separator, a time part (starting with a digit) and
-// ".pending". It returns what it removed. Call it only while no other run
-// writes to the same prefix (pcap_split does, holding its ledger's lock).
-func SweepPending(prefix string) ([]string, error) {
-	dir, base := filepath.Split(prefix)
+// IsPendingOf reports whether name, a file's base name, is an unfinished
+// split of a prefix whose last element is leaf ("all" for /data/push/all,
+// "" for /data/push/) and of the given suffix: leaf, "_" unless leaf is
+// empty, a time part (which starts with a digit), suffix, ".pending".
+// Other targets' files in the same folder never match.
+func IsPendingOf(name, leaf, suffix string) bool {
+	if leaf != "" {
+		leaf += "_"
+	}
+	rest, ok := strings.CutPrefix(name, leaf)
+	if !ok || rest == "" || rest[0] < '0' || rest[0] > '9' {
+		return false
+	}
+	return strings.HasSuffix(rest, suffix+PendingSuffix)
+}
+
+// SweepPending removes the files that a run writing to prefix with suffix
+// left as NAME.pending because it did not finish (killed, or the machine
+// lost power), and returns them. Call it only while no other run writes to
+// the same prefix.
+func SweepPending(prefix, suffix string) ([]string, error) {
+	dir, leaf := filepath.Split(prefix)
 	if dir == "" {
 		dir = "."
-	}
-	if base != "" {
-		base += "_"
 	}
 	es, err := os.ReadDir(dir)
 	if err != nil {
@@ -137,14 +149,10 @@ func SweepPending(prefix string) ([]string, error) {
 	}
 	var removed []string
 	for _, e := range es {
-		n := e.Name()
-		if !e.Type().IsRegular() || !strings.HasSuffix(n, PendingSuffix) || !strings.HasPrefix(n, base) {
+		if !e.Type().IsRegular() || !IsPendingOf(e.Name(), leaf, suffix) {
 			continue
 		}
-		if rest := n[len(base):]; rest == "" || rest[0] < '0' || rest[0] > '9' {
-			continue
-		}
-		p := filepath.Join(dir, n)
+		p := filepath.Join(dir, e.Name())
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return removed, fmt.Errorf("sweep: %w", err)
 		}

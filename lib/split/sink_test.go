@@ -223,11 +223,11 @@ func TestSweepPending(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removed, err := SweepPending(dir + "/all")
+	removed, err := SweepPending(dir+"/all", ".pcap")
 	if err != nil || len(removed) != 1 || filepath.Base(removed[0]) != "all_1621849860-1621849920.pcap.pending" {
 		t.Fatalf("SweepPending(all) removed %v, %v", removed, err)
 	}
-	removed, _ = SweepPending(dir + "/")
+	removed, _ = SweepPending(dir+"/", ".pcap")
 	if len(removed) != 1 || filepath.Base(removed[0]) != "1621849860.pcap.pending" {
 		t.Fatalf("SweepPending(dir/) removed %v; want only the name without a prefix", removed)
 	}
@@ -251,5 +251,28 @@ func TestRunWriteErrorIsNotEndOfInput(t *testing.T) {
 	_, err := Run(context.Background(), bytes.NewReader(in), "stdin", Options{Time: 60e9, Name: EpochSec, Prefix: "/x/"}, sink, nil)
 	if !errors.Is(err, cut) {
 		t.Fatalf("Run = %v; want the sink's error", err)
+	}
+}
+
+func TestIsPendingOf(t *testing.T) {
+	tests := []struct {
+		name, leaf, suffix string
+		want               bool
+	}{
+		{"all_20210524_095100.pcap.gz.pending", "all", ".pcap.gz", true},
+		{"all_20210524_095100.pcap.pending", "all", ".pcap.gz", false},
+		{"all_20210524_095100.pcap.gz", "all", ".pcap.gz", false},
+		{"other_20210524_095100.pcap.gz.pending", "all", ".pcap.gz", false},
+		{"all_x_20210524_095100.pcap.pending", "all", ".pcap", false}, // target "all_x"
+		{"20210524_095100.pcap.pending", "", ".pcap", true},
+		{"all_20210524_095100.pcap.pending", "", ".pcap", false}, // another target's, beside ours
+		{"x.pending", "", "", false},
+		{"all_.pcap.pending", "all", ".pcap", false},
+		{"all.pending", "all", ".pcap", false},
+	}
+	for _, tt := range tests {
+		if got := IsPendingOf(tt.name, tt.leaf, tt.suffix); got != tt.want {
+			t.Errorf("IsPendingOf(%q, %q, %q) = %v; want %v", tt.name, tt.leaf, tt.suffix, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,187 @@
+package compress
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/klauspost/pgzip"
+	"github.com/pierrec/lz4/v4"
+)
+
+// Algorithm is a compression format.
+type Algorithm int
+
+// The supported formats.
+const (
+	Gzip Algorithm = iota + 1
+	Zstd
+	LZ4
+)
+
+// algorithms describes each format: its name, default level, level range
+// and file name extension.
+var algorithms = []struct {
+	alg          Algorithm
+	name, ext    string
+	def, lo, max int
+}{
+	{Gzip, "gzip", ".gz", 6, 1, 9},
+	{Zstd, "zstd", ".zst", 3, 1, 22},
+	{LZ4, "lz4", ".lz4", 1, 1, 9},
+}
+
+// String returns the format's name.
+func (a Algorithm) String() string {
+	for _, x := range algorithms {
+		if x.alg == a {
+			return x.name
+		}
+	}
+	return "none"
+}
+
+// Codec is an algorithm and a level.
+type Codec struct {
+	Algorithm Algorithm
+	Level     int
+}
+
+// Names returns the algorithm names Parse accepts.
+func Names() []string {
+	out := make([]string, len(algorithms))
+	for i, x := range algorithms {
+		out[i] = x.name
+	}
+	return out
+}
+
+// Parse reads "ALGORITHM" or "ALGORITHM:LEVEL": gzip (levels 1-9, default
+// 6), zstd (1-22, default 3) or lz4 (1-9, default 1; 3 and above use the
+// high-compression encoder). The defaults are those of the gzip, zstd and
+// lz4 command-line tools.
+func Parse(s string) (Codec, error) {
+	name, lvl, hasLevel := strings.Cut(strings.TrimSpace(s), ":")
+	for _, x := range algorithms {
+		if !strings.EqualFold(name, x.name) {
+			continue
+		}
+		c := Codec{Algorithm: x.alg, Level: x.def}
+		if !hasLevel {
+			return c, nil
+		}
+		n, err := strconv.Atoi(lvl)
+		if err != nil || n < x.lo || n > x.max {
+			return Codec{}, fmt.Errorf("compression level %q of %s: want a number from %d to %d", lvl, x.name, x.lo, x.max)
+		}
+		c.Level = n
+		return c, nil
+	}
+	return Codec{}, fmt.Errorf("unknown compression %q: want %s, optionally with :LEVEL", s, strings.Join(Names(), ", "))
+}
+
+// String returns the codec as Parse reads it, e.g. "gzip:1".
+func (c Codec) String() string {
+	return c.Algorithm.String() + ":" + strconv.Itoa(c.Level)
+}
+
+// Extension returns the file name extension of the format, e.g. ".gz".
+func (c Codec) Extension() string {
+	for _, x := range algorithms {
+		if x.alg == c.Algorithm {
+			return x.ext
+		}
+	}
+	return ""
+}
+
+// Suffix returns the default file name suffix of compressed splits, e.g.
+// ".pcap.gz".
+func (c Codec) Suffix() string { return ".pcap" + c.Extension() }
+
+// Encoder is a compressing stream writer that can be reused: Close writes
+// the end of the stream (it does not close the underlying writer) and Reset
+// starts a new stream to another writer.
+type Encoder interface {
+	io.WriteCloser
+	Reset(w io.Writer)
+}
+
+// gzipBlock is the size of the blocks pgzip compresses in parallel; each
+// block is primed with the end of the previous one, so the ratio stays
+// that of a single-threaded stream.
+const gzipBlock = 1 << 20
+
+// NewEncoder returns an encoder writing to w on up to threads goroutines
+// (0: GOMAXPROCS).
+func (c Codec) NewEncoder(w io.Writer, threads int) (Encoder, error) {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	switch c.Algorithm {
+	case Gzip:
+		z, err := pgzip.NewWriterLevel(w, c.Level)
+		g := &gzipEncoder{Writer: z, blocks: max(threads, 2)}
+		if err == nil {
+			err = z.SetConcurrency(gzipBlock, g.blocks)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("gzip encoder: %w", err)
+		}
+		return g, nil
+	case Zstd:
+		// Sections of four windows are compressed in parallel, each primed
+		// with the end of the one before, into one frame (as zstd -T does).
+		// One section more than threads keeps the cores busy while a
+		// finished section is written out.
+		lvl := zstd.EncoderLevelFromZstd(c.Level)
+		z, err := zstd.NewWriter(w, zstd.WithEncoderLevel(lvl), zstd.WithEncoderConcurrency(threads+1),
+			zstd.WithWindowSize(zstdWindow[lvl]), zstd.WithConcurrentBlocks(true))
+		if err != nil {
+			return nil, fmt.Errorf("zstd encoder: %w", err)
+		}
+		return z, nil
+	case LZ4:
+		z := lz4.NewWriter(w)
+		if err := z.Apply(lz4.ConcurrencyOption(threads), lz4.CompressionLevelOption(lz4Level(c.Level))); err != nil {
+			return nil, fmt.Errorf("lz4 encoder: %w", err)
+		}
+		return z, nil
+	}
+	return nil, fmt.Errorf("no encoder for %v", c.Algorithm)
+}
+
+// zstdWindow is the window of each encoder level: that of the zstd tool's
+// levels it stands for (level 1: 512 KiB), doubled; sections are four
+// windows.
+var zstdWindow = map[zstd.EncoderLevel]int{
+	zstd.SpeedFastest:           1 << 20,
+	zstd.SpeedDefault:           2 << 20,
+	zstd.SpeedBetterCompression: 4 << 20,
+	zstd.SpeedBestCompression:   8 << 20,
+}
+
+// lz4Level maps the lz4 tool's levels: 1 and 2 are the fast encoder, 3 to
+// 9 the high-compression encoder of that depth.
+func lz4Level(n int) lz4.CompressionLevel {
+	levels := []lz4.CompressionLevel{lz4.Level3, lz4.Level4, lz4.Level5, lz4.Level6, lz4.Level7, lz4.Level8, lz4.Level9}
+	if n < 3 {
+		return lz4.Fast
+	}
+	return levels[min(n, 9)-3]
+}
+
+// gzipEncoder keeps pgzip's concurrency across Reset, which restores the
+// package defaults.
+type gzipEncoder struct {
+	*pgzip.Writer
+	blocks int
+}
+
+func (g *gzipEncoder) Reset(w io.Writer) {
+	g.Writer.Reset(w)
+	g.SetConcurrency(gzipBlock, g.blocks) //nolint:errcheck // fails only for sizes below pgzip's minimum
+}

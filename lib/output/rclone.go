@@ -1,0 +1,351 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rclone/rclone/fs"
+	"github.com/rclone/rclone/fs/operations"
+
+	"github.com/pcappush/pcappush/lib/split"
+)
+
+var (
+	// errAborted ends the upload of a discarded split.
+	errAborted = errors.New("split aborted")
+	// errStalled ends an upload that stopped making progress.
+	errStalled = errors.New("upload stalled")
+)
+
+// rcloneSink uploads splits to one folder of an rclone remote, each as a
+// stream of unknown length (operations.Rcat).
+type rcloneSink struct {
+	r      Remote
+	f      fs.Fs
+	ctx    context.Context // never cancelled: a split still publishes after SIGTERM
+	direct bool            // upload straight to the final name
+	stall  time.Duration   // cancel an upload that takes no data for this long; 0: never
+	// RcatFunc uploads a stream to the folder: operations.Rcat, or a
+	// fake in tests.
+	RcatFunc func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error)
+	log      func(format string, args ...any)
+}
+
+var _ split.Sink = (*rcloneSink)(nil)
+
+// openRclone connects to the prefix's folder, sweeps it and returns the
+// sink.
+func openRclone(ctx context.Context, prefix string, opts Options) (*Output, error) {
+	r, _ := ParseRemote(prefix) // Check has parsed it
+	setupRclone(opts)
+	f, err := fs.NewFs(ctx, r.FsString())
+	if errors.Is(err, fs.ErrorIsFile) {
+		return nil, configErrorf("rclone path %s is a file, not a folder", r.Display())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", r.Display(), err)
+	}
+	s := &rcloneSink{r: r, f: f, ctx: context.WithoutCancel(ctx), log: func(format string, args ...any) { logf(opts, format, args...) }}
+	// Where the store has a server-side move, NAME.pending is uploaded
+	// and moved: a partial upload is never visible under a final name.
+	// Stores without one (S3 and alike) show an object only once its
+	// upload is complete, so a final name can take the upload directly.
+	s.direct = opts.NamesFinal && f.Features().Move == nil
+	s.stall = StallFactor * time.Duration(fs.GetConfig(ctx).Timeout)
+	s.RcatFunc = func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error) {
+		return operations.Rcat(ctx, f, name, in, time.Now(), nil)
+	}
+	s.sweep(ctx, opts)
+	where := fmt.Sprintf("rclone remote %s (%s), folder %q", strings.TrimPrefix(r.Name, ":"), fs.Type(f), r.Dir)
+	if r.Name == "" {
+		where = fmt.Sprintf("rclone local folder %q", r.Dir)
+	}
+	return &Output{Sink: s, Where: where, close: s.shutdown}, nil
+}
+
+// shutdown closes the backend's connections.
+func (s *rcloneSink) shutdown() error {
+	if do := s.f.Features().Shutdown; do != nil {
+		return do(s.ctx)
+	}
+	return nil
+}
+
+// Create starts the upload of a split.
+func (s *rcloneSink) Create(name string) (split.Part, error) {
+	obj, err := s.r.object(name)
+	if err != nil {
+		return nil, err
+	}
+	if !s.direct {
+		obj += split.PendingSuffix
+	}
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	pr, pw := io.Pipe()
+	p := &rclonePart{s: s, name: name, obj: obj, pw: pw, pr: pr, cancel: cancel, done: make(chan struct{}), stalled: make(chan struct{})}
+	p.progress.Store(time.Now().UnixNano())
+	go p.upload(ctx, pr)
+	if s.stall > 0 {
+		go p.watch(s.stall)
+	}
+	return p, nil
+}
+
+// rclonePart is one split being uploaded: what is written goes through a
+// pipe to the upload goroutine.
+type rclonePart struct {
+	s      *rcloneSink
+	name   string // the split's name as created, for messages
+	obj    string // the object uploaded, in the folder
+	pw     *io.PipeWriter
+	cancel context.CancelCauseFunc
+	done   chan struct{} // closed when the upload has ended
+	result fs.Object     // the uploaded object
+	err    error         // the upload's error
+	closed bool
+
+	progress atomic.Int64  // when the upload last read, Unix ns
+	waiting  atomic.Int64  // since when Write or Commit waits for the upload, Unix ns; 0: not waiting
+	stalled  chan struct{} // closed when the watchdog gave up on the upload
+	stallErr error
+	pr       *io.PipeReader
+}
+
+// wait waits for the upload to end, or to be given up as stalled (a
+// backend blocked in a socket write does not see its context end), and
+// returns its error.
+func (p *rclonePart) wait() error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-p.stalled:
+		return p.stallErr
+	}
+}
+
+func (p *rclonePart) upload(ctx context.Context, pr *io.PipeReader) {
+	defer close(p.done)
+	obj, err := p.s.RcatFunc(ctx, p.obj, progressReader{pr, p})
+	if cause := context.Cause(ctx); err != nil && cause != nil {
+		err = cause
+	}
+	p.result, p.err = obj, err
+	if err == nil {
+		err = io.ErrClosedPipe
+	}
+	pr.CloseWithError(err) //nolint:errcheck // always nil
+}
+
+// progressReader notes when the upload takes data.
+type progressReader struct {
+	r *io.PipeReader
+	p *rclonePart
+}
+
+func (r progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.p.progress.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (r progressReader) Close() error { return r.r.Close() }
+
+// watch cancels the upload when data waits for it and it has taken none
+// for stall: a server that stopped answering, which the backend's own
+// timeouts and retries may take many minutes to give up on.
+func (p *rclonePart) watch(stall time.Duration) {
+	t := time.NewTicker(min(stall/4, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case now := <-t.C:
+			w := p.waiting.Load()
+			if w != 0 && now.Sub(time.Unix(0, max(w, p.progress.Load()))) > stall {
+				p.stallErr = fmt.Errorf("%w: no progress for %v", errStalled, stall)
+				p.cancel(p.stallErr)
+				p.pr.CloseWithError(p.stallErr) //nolint:errcheck // always nil
+				close(p.stalled)
+				return
+			}
+		}
+	}
+}
+
+// Write passes b to the upload; once the upload has failed, it returns
+// the upload's error.
+func (p *rclonePart) Write(b []byte) (int, error) {
+	p.waiting.Store(time.Now().UnixNano())
+	n, err := p.pw.Write(b)
+	p.waiting.Store(0)
+	if err != nil {
+		if uerr := p.wait(); uerr != nil {
+			err = uerr
+		}
+		return n, plain("upload", err)
+	}
+	return n, nil
+}
+
+// Commit ends the upload and, for NAME.pending, moves it to its final
+// name; a failure removes what was uploaded.
+func (p *rclonePart) Commit(name string) error {
+	if p.closed {
+		return fmt.Errorf("commit %s: split already closed", name)
+	}
+	final, err := p.s.r.object(name)
+	if err != nil {
+		return err
+	}
+	p.waiting.Store(time.Now().UnixNano())
+	p.pw.Close() //nolint:errcheck // always nil
+	if err := p.wait(); err != nil {
+		return plain("upload "+name, err)
+	}
+	if p.obj != final {
+		if err := p.s.move(p.result, final); err != nil {
+			return plain("publish "+name, err)
+		}
+	}
+	p.closed = true
+	return nil
+}
+
+// plain returns "what: err", wrapping err unless its chain holds io.EOF
+// (a lost connection, often): to a reader of the split's error, io.EOF
+// means the end of the input, and the upload's failure would pass for a
+// clean end.
+func plain(what string, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New(what + ": " + err.Error())
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Abort stops the upload and removes NAME.pending. A multipart upload is
+// aborted by the backend; an upload straight to the final name is removed
+// only if it completed but failed rclone's check of what arrived.
+func (p *rclonePart) Abort() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	p.waiting.Store(time.Now().UnixNano())
+	p.pw.CloseWithError(errAborted) //nolint:errcheck // always nil
+	p.wait()                        //nolint:errcheck // the split is discarded
+	p.cancel(errAborted)
+	if p.s.direct && !p.checkFailed() {
+		return nil
+	}
+	if err := p.s.remove(p.obj); err != nil {
+		p.s.log("could not remove %s%s (the next start removes it): %v", p.s.r.Display(), p.obj, err)
+		return err
+	}
+	return nil
+}
+
+// checkFailed reports an upload that ended with an object and an error:
+// rclone's check of the uploaded object failed.
+func (p *rclonePart) checkFailed() bool {
+	select {
+	case <-p.done:
+		return p.result != nil && p.err != nil
+	default: // given up as stalled: nothing completed
+		return false
+	}
+}
+
+// cleanupTimeout bounds the removal of an unfinished upload.
+const cleanupTimeout = 20 * time.Second
+
+// StallFactor times rclone's IO timeout is how long an upload may take no
+// data while data waits before it is cancelled.
+const StallFactor = 4
+
+// remove deletes an object if it exists.
+func (s *rcloneSink) remove(obj string) error {
+	ctx, cancel := context.WithTimeout(s.ctx, cleanupTimeout)
+	defer cancel()
+	o, err := s.f.NewObject(ctx, obj)
+	if errors.Is(err, fs.ErrorObjectNotFound) {
+		return nil
+	}
+	if err == nil {
+		err = o.Remove(ctx)
+	}
+	return err
+}
+
+// move renames an uploaded object (server-side where the store can, else
+// by copy and delete), replacing an earlier object of that name.
+func (s *rcloneSink) move(src fs.Object, final string) error {
+	var dst fs.Object
+	if s.f.Features().DuplicateFiles {
+		// Stores that allow two objects of one name (Google Drive) need
+		// the old one named to replace it.
+		dst, _ = s.f.NewObject(s.ctx, final) //nolint:errcheck // none is fine
+	}
+	_, err := operations.Move(s.ctx, s.f, dst, final, src)
+	if err != nil {
+		s.remove(src.Remote()) //nolint:errcheck // the move error is the one to report
+	}
+	return err
+}
+
+// sweep removes NAME.pending objects of earlier runs and, on S3,
+// multipart uploads older than the sweep age. It is housekeeping: a
+// failure (an account allowed to upload but not to list, say) is logged
+// and the run goes on.
+func (s *rcloneSink) sweep(ctx context.Context, opts Options) {
+	if n, err := s.sweepPending(ctx, opts.Suffix); err != nil {
+		s.log("warning: could not remove stale .pending files in %s: %v", s.r.Display(), err)
+	} else if n > 0 {
+		s.log("removed %d stale .pending files in %s", n, s.r.Display())
+	}
+	age := opts.SweepAge
+	if age == 0 {
+		age = DefaultSweepAge
+	}
+	cmd := s.f.Features().Command
+	if age < 0 || cmd == nil || fs.Type(s.f) != "s3" {
+		return
+	}
+	_, err := cmd(ctx, "cleanup", nil, map[string]string{"max-age": strconv.FormatInt(int64(age/time.Second), 10) + "s"})
+	if err != nil && !strings.Contains(err.Error(), "NoSuchBucket") {
+		s.log("warning: could not abort multipart uploads older than %v in %s: %v", age, s.r.Display(), err)
+	}
+}
+
+// sweepPending removes the folder's NAME.pending objects with our name
+// start and suffix.
+func (s *rcloneSink) sweepPending(ctx context.Context, suffix string) (int, error) {
+	entries, err := s.f.List(ctx, "")
+	if errors.Is(err, fs.ErrorDirNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		o, ok := e.(fs.Object)
+		if !ok || !split.IsPendingOf(path.Base(o.Remote()), s.r.Leaf, suffix) {
+			continue
+		}
+		if err := o.Remove(ctx); err != nil {
+			return n, fmt.Errorf("remove %s: %w", o.Remote(), err)
+		}
+		n++
+	}
+	return n, nil
+}
