@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pcappush/pcappush/lib/schedule"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -30,7 +31,10 @@ type Config struct {
 	LogDir       string   // Config.LogDir
 	RcloneConfig string   // Config.RcloneConfig
 	Capture      string   // Config.Capture: the capture realtime mode follows
-	Targets      []Target // Config.Target, in order
+	// Schedule is Config.Schedule: when realtime mode pushes. The zero
+	// Schedule (the global left out) is always open.
+	Schedule schedule.Schedule
+	Targets  []Target // Config.Target, in order
 	Warnings     []string // things worth logging that do not stop a load
 }
 
@@ -47,6 +51,7 @@ type Target struct {
 	Decap      bool
 	PipeCmd    string
 	FileSuffix string // "" when unset: pcap_split's default
+	Post       string // command run after each split is published ("" when unset)
 }
 
 // Error is a configuration mistake.
