@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/split"
 )
@@ -42,6 +43,9 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
+		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published, given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
+		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
 	names := []string{"name by the start and end epoch seconds: 1616334655-1616334755.pcap",
 		"name by the start epoch second: 1616334655.pcap",
@@ -82,10 +86,51 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		defer l.Close() //nolint:errcheck // every entry was synced when written
 		opts.OnPublish = func(i split.Info) error { return l.Append(ledgerEntry(i)) }
 	}
+	post, err := postRunner(c, stderr)
+	if err != nil {
+		return err
+	}
+	if post != nil {
+		opts.OnPublish = withPost(opts.OnPublish, post)
+	}
 	preamble(stderr, c, opts)
 	st, err := split.Run(ctx, stdin, "stdin", opts, sink, stderr)
+	if post != nil {
+		post.Wait()
+	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
 	return err
+}
+
+// postRunner returns the --post-cmd runner, nil without one.
+func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
+	cmd := c.String("post-cmd")
+	if cmd == "" {
+		return nil, nil
+	}
+	if strings.TrimSpace(cmd) == "" || strings.ContainsRune(cmd, 0) {
+		return nil, cliutil.Usagef("--post-cmd %q: want a command", cmd)
+	}
+	if d := c.Duration("post-timeout"); d <= 0 {
+		return nil, cliutil.Usagef("--post-timeout %v: want a positive duration", d)
+	}
+	if n := c.Int("post-jobs"); n < 1 || n > hook.MaxJobs {
+		return nil, cliutil.Usagef("--post-jobs %d: want 1 to %d", n, hook.MaxJobs)
+	}
+	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
+}
+
+// withPost runs the post command after publish (the ledger entry) succeeds.
+func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
+	return func(i split.Info) error {
+		if publish != nil {
+			if err := publish(i); err != nil {
+				return err
+			}
+		}
+		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
+		return nil
+	}
 }
 
 // options turns the flags into split.Options; every mistake is a usage error.
@@ -140,6 +185,9 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 	fmt.Fprintf(w, "file names: %s, e.g. %s\n", o.Name.Describe(), split.JoinName(o.Prefix, o.Name.TimePart(1621849860e9, 1621849920e9), o.Suffix))
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		fmt.Fprintf(w, "pipe cmd [%s]\n", cmd)
+	}
+	if cmd := c.String("post-cmd"); cmd != "" {
+		fmt.Fprintf(w, "post cmd [%s]\n", cmd)
 	}
 	if r := o.Resume; r.Skip > 0 || r.End > 0 || r.Base != "" {
 		fmt.Fprintf(w, "resuming after the last published split: skipping %d packets already published; no split before %d\n", r.Skip, r.End)
