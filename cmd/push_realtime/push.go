@@ -80,7 +80,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	p, err := push.New(push.Options{
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
 		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
-		Current: currentCapture(s.store, s.capture), Stderr: stderr,
+		Capture: s.capture, Current: currentCapture(s.store, s.capture), Stderr: stderr,
 	})
 	if err != nil {
 		return err
