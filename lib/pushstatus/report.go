@@ -41,9 +41,9 @@ type Row struct {
 
 // Store is the capture store's listing, as stream_cat --list shows it.
 type Store struct {
-	Dir      string        `json:"dir"`
-	Captures []StoreEntry  `json:"captures"`
-	Error    string        `json:"error,omitempty"`
+	Dir      string         `json:"dir"`
+	Captures []StoreEntry   `json:"captures"`
+	Error    string         `json:"error,omitempty"`
 	infos    []capture.Info // for the table
 }
 
