@@ -25,6 +25,7 @@ type bar struct {
 	b      *mpb.Bar
 	splits atomic.Int64
 	last   time.Time
+	total  int64
 }
 
 // Bars draws a bar per target on w (a terminal) until ctx ends, then
@@ -55,15 +56,14 @@ func Bars(ctx context.Context, w io.Writer, src Source) {
 
 func addBar(p *mpb.Progress, s pushstatus.Status, width int) *bar {
 	b := &bar{last: time.Now()}
-	total := int64(0)
-	if s.Progress != nil {
-		total = s.Progress.Total
-	}
-	b.b = p.AddBar(total,
+	// Built with no total and given it after, a bar does not complete by
+	// itself when stream_cat has read everything: only update ends it,
+	// once the target's splits are published.
+	b.b = p.AddBar(0,
 		mpb.PrependDecorators(decor.Name(s.Target, decor.WC{W: width + 1, C: decor.DindentRight})),
 		mpb.AppendDecorators(
 			decor.Counters(decor.SizeB1000(0), "% .1f / % .1f", decor.WC{W: 22}),
-			decor.OnCompleteOrOnAbort(decor.EwmaSpeed(decor.SizeB1000(0), "% .1f/s", 30, decor.WC{W: 13}), ""),
+			decor.OnCompleteOrOnAbort(decor.EwmaSpeed(decor.SizeB1000(0), "% .1f", 30, decor.WC{W: 13}), ""),
 			decor.OnComplete(decor.OnAbort(decor.EwmaETA(decor.ET_STYLE_GO, 30, decor.WC{W: 10}), "  failed"), "  done"),
 			decor.Any(func(decor.Statistics) string { return fmt.Sprintf("  %d splits", b.splits.Load()) }),
 		))
@@ -80,6 +80,10 @@ func update(bars []*bar, sts []pushstatus.Status, end bool) {
 		}
 		b := bars[i]
 		b.splits.Store(s.Splits)
+		if s.Progress != nil && s.Progress.Total > 0 && b.total == 0 {
+			b.total = s.Progress.Total
+			b.b.SetTotal(b.total, false)
+		}
 		if s.Progress != nil {
 			b.b.EwmaSetCurrent(s.Progress.Done, now.Sub(b.last))
 		}
@@ -101,23 +105,28 @@ func update(bars []*bar, sts []pushstatus.Status, end bool) {
 func Lines(ctx context.Context, w io.Writer, src Source, every time.Duration, prefix string) {
 	began, last := time.Now(), time.Now()
 	prev := map[string]int64{}
+	ended := map[string]bool{}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	for {
+	for end := false; !end; {
 		select {
 		case <-ctx.Done():
-			for _, s := range src() {
-				fmt.Fprintf(w, "%s%s: %s in %s: %s\n", prefix, s.Target, amount(s), pushstatus.Duration(time.Since(began)), ending(s))
-			}
-			return
+			end = true
 		case <-tick.C:
 		}
 		now := time.Now()
 		el := now.Sub(last).Seconds()
 		last = now
 		for _, s := range src() {
+			if end || (s.State != pushstatus.Running && s.State != pushstatus.Idle) {
+				if !ended[s.Target] {
+					fmt.Fprintf(w, "%s%s: %s in %s: %s\n", prefix, s.Target, amount(s), pushstatus.Duration(now.Sub(began)), ending(s))
+				}
+				ended[s.Target] = true
+				continue
+			}
 			rate := 0.0
-			if s.Progress != nil {
+			if s.Progress != nil && el > 0 {
 				rate = float64(s.Progress.Done-prev[s.Target]) / el
 				prev[s.Target] = s.Progress.Done
 			}

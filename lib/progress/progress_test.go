@@ -89,11 +89,17 @@ func TestLines(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^push_realtime: pcap-all: 0 B of 24.0 MB \(0%\), 0 splits, 0 B/s, ETA -$`,
 		`(?m)^push_realtime: pcap-all: 12.0 MB of 24.0 MB \(50%\), 2 splits, \d+\.\d+ MB/s, ETA \d+\.\ds$`,
-		`(?m)^push_realtime: pcap-all: 24.0 MB of 24.0 MB \(100%\), 5 splits in \d+\.\ds: finished capture cap1\n` +
-			`push_realtime: pcap-tcp: 3.00 MB of 24.0 MB \(12%\), 0 splits in \d+\.\ds: failed: pcap_split exited with status 1\n$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(got) {
 			t.Errorf("lines lack %s:\n%s", re, got)
+		}
+	}
+	for _, re := range []string{
+		`(?m)^push_realtime: pcap-all: 24.0 MB of 24.0 MB \(100%\), 5 splits in \d+\.\ds: finished capture cap1$`,
+		`(?m)^push_realtime: pcap-tcp: 3.00 MB of 24.0 MB \(12%\), 0 splits in \d+\.\ds: failed: pcap_split exited with status 1$`,
+	} {
+		if n := len(regexp.MustCompile(re).FindAllString(got, -1)); n != 1 {
+			t.Errorf("%d lines match %s; want 1:\n%s", n, re, got)
 		}
 	}
 }

@@ -297,3 +297,6 @@ func (p *Pusher) status() {
 func stageNames(t config.Target) []string {
 	return Build(t, Spec{}).Names()
 }
+
+// Logf writes a line to the analytics log.
+func (p *Pusher) Logf(format string, args ...any) { p.log.Printf(format, args...) }

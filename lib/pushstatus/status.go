@@ -97,9 +97,9 @@ func (s *Status) Up() bool {
 }
 
 // Lag returns now minus the last packet time of the last split published,
-// and false before any split.
+// and false before any split and for an offline push (of old packets).
 func (s *Status) Lag(now time.Time) (time.Duration, bool) {
-	if s.LastSplit == nil {
+	if s.LastSplit == nil || s.Mode == Offline {
 		return 0, false
 	}
 	return now.Sub(time.Unix(0, s.LastSplit.LastNS)), true
