@@ -112,16 +112,16 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		return offline(ctx, p, name, show, c.Duration("progress-interval"), stderr)
 	}
 	fmt.Fprintf(stderr, "%s: following the current capture with %d targets (schedule: %s); logs in %s\n", tool, len(cfg.Targets), cfg.Schedule.String(), s.logDir)
-	go watchHUP(ctx, c, p, s, reloads, stderr)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go watchHUP(ctx, c, p, hup, reloads, stderr)
 	return p.Realtime(ctx)
 }
 
 // watchHUP reloads the configuration at each SIGHUP and hands it to the
 // push; a configuration that does not load is reported and ignored.
-func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, start settings, reloads chan<- push.Reload, stderr io.Writer) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, stderr io.Writer) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -138,7 +138,6 @@ func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, start setting
 			p.Logf("warning: %s", w)
 		}
 		s := resolve(c, cfg)
-		s.stateDir = start.stateDir
 		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
 		select {
 		case reloads <- r:
