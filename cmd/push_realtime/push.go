@@ -70,6 +70,10 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
 	}
+	show, err := progressMode(c, stderr)
+	if err != nil {
+		return err
+	}
 	s := resolve(c, cfg)
 	tools, err := push.FindTools(c.String("bin-dir"))
 	if c.Bool("dry-run") {
@@ -82,10 +86,6 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	}
 	if err != nil {
 		return usageErr(err)
-	}
-	show, err := progressMode(c, stderr)
-	if err != nil {
-		return err
 	}
 	unlock, err := lock(s.stateDir, c.Bool("force"))
 	if err != nil {
