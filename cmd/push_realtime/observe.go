@@ -84,7 +84,7 @@ func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Wr
 	}
 	reg, err := pushmetrics.Registry(p.Snapshot, cliutil.Version)
 	if err != nil {
-		ln.Close()
+		ln.Close() //nolint:errcheck // already failing
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: metrics at http://%s/metrics\n", tool, ln.Addr())

@@ -163,7 +163,7 @@ func (r *Runner) run(s Split) error {
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return errors.New(ee.ProcessState.String())
+		return errors.New(ee.String())
 	}
 	return err
 }
