@@ -102,10 +102,14 @@ func TestPushSchedule(t *testing.T) {
 	p := startPush(t, e, cfg, "--status-interval", "300ms")
 	until := func(d time.Duration) { w.during(time.Until(t0.Add(d)), 5*time.Millisecond) }
 
-	until(1500 * time.Millisecond)
-	r := p.status(t)
-	if a := row(t, r, "all"); a.State != pushstatus.Idle || !strings.HasPrefix(a.Detail, "outside the schedule; it opens "+t0.Add(2*time.Second).Format("Mon 2006-01-02 15:04:05 UTC")) || splitPID(t, e, "a") != 0 {
-		t.Fatalf("before the window: %s (%s); want idle, nothing running", a.State, a.Detail)
+	until(time.Second)
+	opens := "outside the schedule; it opens " + t0.Add(2*time.Second).Format("Mon 2006-01-02 15:04:05 UTC")
+	waitUntil(t, time.Until(t0.Add(1900*time.Millisecond)), "the target idle before the window", func() bool {
+		a := row(t, p.status(t), "all")
+		return a.State == pushstatus.Idle && a.Detail == opens
+	})
+	if splitPID(t, e, "a") != 0 {
+		t.Fatal("a pipeline runs before the window")
 	}
 	until(3500 * time.Millisecond)
 	waitUntil(t, 3*time.Second, "the pipeline in the first window", func() bool { return splitPID(t, e, "a") != 0 })
