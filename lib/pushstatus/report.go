@@ -162,6 +162,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if row.Detail != "" {
 			fmt.Fprintf(w, "  %s: %s\n", name(row), row.Detail)
 		}
+		if row.LastError != "" && row.Log != "" {
+			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), row.Log)
+		}
 	}
 	fmt.Fprintf(w, "\nstore %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {

@@ -72,7 +72,7 @@ func TestReportMarksDeadWritersStopped(t *testing.T) {
 		Capture: "cap1", Stages: []Stage{{Name: "stream_cat", Up: true}, {Name: "pcap_split", Up: true}}, Splits: 2, Bytes: 80123456, Packets: 51234,
 		LastSplit: &Split{Name: "/p/all_1621849860.pcap", Published: now.Add(-12 * time.Second), LastNS: now.Add(-75 * time.Second).UnixNano()}}
 	dead := Status{Format: Format, Target: "pcap-tcp", Mode: Realtime, PID: pid, PIDStart: start + 1, State: Running, Capture: "cap1",
-		LastError: strings.Repeat("x", 100)}
+		LastError: strings.Repeat("x", 100), Log: "/var/log/pcappush/push_pcap-tcp_20210529_1536"}
 	offline := Status{Format: Format, Target: "pcap-all", Mode: Offline, PID: pid, PIDStart: start, State: Stopped, Detail: "finished capture cap0"}
 	write(t, state, live)
 	write(t, state, dead)
@@ -103,7 +103,7 @@ func TestReportMarksDeadWritersStopped(t *testing.T) {
 		`\npcap-all +running +cap1 +all_1621849860\.pcap +12s ago +2 +80\.1 MB +51234 +1m15s +0 +-\n`,
 		`\npcap-all \(offline\) +stopped +- +- +- +0 +0 B +0 +- +0 +-\n`,
 		`\npcap-tcp +stopped +cap1 .* x{57}\.\.\.\n`,
-		`\n  pcap-tcp: push_realtime \(pid \d+\) is not running; it recorded "running"\n`,
+		`\n  pcap-tcp: push_realtime \(pid \d+\) is not running; it recorded "running"\n  pcap-tcp: its log: /var/log/pcappush/push_pcap-tcp_20210529_1536\n`,
 		`\n  pcap-new: no status yet`,
 		`\nstore .*:\nCAPTURE +CHUNKS +BYTES +FIRST +LAST +ACTIVE\ncap1 +0 +0 +- +- +no\n$`,
 	} {
