@@ -159,6 +159,7 @@ func checkUnit(t *testing.T, root string) {
 	state, logs := helpDefault(t, help, "state-dir"), helpDefault(t, help, "log-dir")
 	want := map[string]string{
 		"ExecStart":       "/usr/bin/push_realtime --config " + config,
+		"ExecReload":      "/bin/kill -HUP $MAINPID",
 		"User":            "pcappush",
 		"Restart":         "on-failure",
 		"KillSignal":      "SIGTERM",

@@ -308,6 +308,8 @@ func TestPushConfigErrors(t *testing.T) {
 		{"bad name option", one(`Desc = "t", Path = "/tmp/x", Split = "--split-time 60e9", FileName = "--filename-epoch"`), `FileName: unknown file name option`},
 		{"bad mode", one(good + `, Mode = "ftp"`), `Mode: unknown mode "ftp"`},
 		{"bad desc", one(`Desc = "a/../b", Path = "/tmp/x", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`), `Desc: "a/../b": use only letters`},
+		{"bad schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Schedule = {"Mon-Fri 08:00-18:00", "Sat 8-12"}`+"\nConfig.Target = {}", 1), `Config.Schedule: window "Sat 8-12": start "8": want HH:MM or HH:MM:SS`},
+		{"misspelt schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Shedule = {"Mon-Fri 08:00-18:00"}`+"\nConfig.Target = {}", 1), `Config.Shedule: unknown setting (did you mean "Schedule"?)`},
 		{"missing file", "", "cannot read it"},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
@@ -72,6 +73,9 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
+		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published, given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
+		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
 	names := []string{"name by the start and end epoch seconds: 1616334655-1616334755.pcap",
 		"name by the start epoch second: 1616334655.pcap",
@@ -116,6 +120,13 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	} else if c.Bool("resume") {
 		return cliutil.Usagef("--resume needs --ledger FILE")
 	}
+	post, err := postRunner(c, stderr)
+	if err != nil {
+		return err
+	}
+	if post != nil {
+		opts.OnPublish = withPost(opts.OnPublish, post)
+	}
 	preamble(stderr, c, opts)
 	out, err := output.Open(ctx, opts.Prefix, oo)
 	var cerr *output.ConfigError
@@ -129,6 +140,9 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	if post != nil {
+		post.Wait()
 	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
 	return err
@@ -145,6 +159,37 @@ func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Opt
 		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"),
 		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
 		Log: stderr, LogPrefix: tool + ": ",
+	}
+}
+
+// postRunner returns the --post-cmd runner, nil without one.
+func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
+	cmd := c.String("post-cmd")
+	if cmd == "" {
+		return nil, nil
+	}
+	if strings.TrimSpace(cmd) == "" || strings.ContainsRune(cmd, 0) {
+		return nil, cliutil.Usagef("--post-cmd %q: want a command", cmd)
+	}
+	if d := c.Duration("post-timeout"); d <= 0 {
+		return nil, cliutil.Usagef("--post-timeout %v: want a positive duration", d)
+	}
+	if n := c.Int("post-jobs"); n < 1 || n > hook.MaxJobs {
+		return nil, cliutil.Usagef("--post-jobs %d: want 1 to %d", n, hook.MaxJobs)
+	}
+	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
+}
+
+// withPost runs the post command after publish (the ledger entry) succeeds.
+func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
+	return func(i split.Info) error {
+		if publish != nil {
+			if err := publish(i); err != nil {
+				return err
+			}
+		}
+		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
+		return nil
 	}
 }
 
@@ -221,6 +266,9 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 	}
 	if cmd := c.String("pipe-cmd"); cmd != "" {
 		fmt.Fprintf(w, "pipe cmd [%s]\n", cmd)
+	}
+	if cmd := c.String("post-cmd"); cmd != "" {
+		fmt.Fprintf(w, "post cmd [%s]\n", cmd)
 	}
 	if r := o.Resume; r.Skip > 0 || r.End > 0 || r.Base != "" {
 		fmt.Fprintf(w, "resuming after the last published split: skipping %d packets already published; no split before %d\n", r.Skip, r.End)

@@ -1,6 +1,7 @@
 // Command push_realtime reads the push configuration and runs one
 // stream_cat | [pcap_decap |] [pcap_filter |] pcap_split pipeline per
-// target, live on the current capture or offline over a stored one.
+// target, live on the current capture or offline over a stored one;
+// `push_realtime status` shows what a push is doing.
 package main
 
 import (
@@ -22,6 +23,7 @@ var help = cliutil.Help{
 		"push_realtime [--config FILE] [options]",
 		"push_realtime --offline CAPTURE [--force] [options]",
 		"push_realtime --dry-run [--offline CAPTURE] [options]",
+		"push_realtime status [--json] [--state-dir DIR]",
 	},
 	Description: `Reads the push configuration (Lua: a table Config whose list Config.Target
 holds the targets) and runs, for each target, the pipeline
@@ -40,8 +42,11 @@ A realtime push resumes after a crash exactly after its last published
 split: stream_cat checkpoints and pcap_split's ledger are kept in
 --state-dir. SIGTERM or SIGINT stops the pipelines from their heads, so the
 splits in progress are published before push_realtime exits (within
---stop-timeout). A lock in --state-dir keeps a second push_realtime away
-unless --force is given.
+--stop-timeout). SIGHUP reloads the configuration: unchanged targets keep
+running, changed ones restart at a split boundary. A lock in --state-dir
+keeps a second push_realtime away unless --force is given. The command
+status shows each target's state, from the status files a running push
+keeps in --state-dir, and the store.
 
 Command-line flags win over the Lua globals (Config.Store, Config.LogDir,
 Config.RcloneConfig, Config.Capture), which win over the defaults. A
@@ -60,6 +65,10 @@ field, exit 2, before anything starts.`,
 			Command: "push_realtime --dry-run --config /etc/pcappush/push_realtime.lua"},
 		{Comment: "push a stored capture through every target, even while the service runs",
 			Command: "push_realtime --force --offline capture1_20210521_0101"},
+		{Comment: "what the running push is doing",
+			Command: "push_realtime status"},
+		{Comment: "run as a service with Prometheus metrics",
+			Command: "push_realtime --metrics-listen 127.0.0.1:9310"},
 		{Comment: "run in the foreground as the service does, with the folders elsewhere",
 			Command: "push_realtime --config ./push.lua --store /data/capture --state-dir /data/state --log-dir /data/log"},
 	},
@@ -75,11 +84,22 @@ const (
 	defaultRclone = "/etc/pcappush/rclone.conf"
 )
 
+// Flags shared by the push and the status command.
+func configFlag() cli.Flag {
+	return &cli.StringFlag{Name: "config", EnvVars: []string{"PCAPPUSH_CONFIG"}, Value: defaultConfig, Usage: "the Lua configuration `FILE`"}
+}
+
+func storeFlag() cli.Flag {
+	return &cli.StringFlag{Name: "store", EnvVars: []string{"PCAPPUSH_STORE"}, Usage: "the capture store `DIR` (default: Config.Store, else " + defaultStore + ")"}
+}
+
+func stateFlag() cli.Flag {
+	return &cli.StringFlag{Name: "state-dir", EnvVars: []string{"PCAPPUSH_STATE"}, Value: defaultState, Usage: "`DIR` for positions, ids, status files and the lock"}
+}
+
 func flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", EnvVars: []string{"PCAPPUSH_CONFIG"}, Value: defaultConfig, Usage: "the Lua configuration `FILE`"},
-		&cli.StringFlag{Name: "store", EnvVars: []string{"PCAPPUSH_STORE"}, Usage: "the capture store `DIR` (default: Config.Store, else " + defaultStore + ")"},
-		&cli.StringFlag{Name: "state-dir", EnvVars: []string{"PCAPPUSH_STATE"}, Value: defaultState, Usage: "`DIR` for positions, ids and the lock"},
+		configFlag(), storeFlag(), stateFlag(),
 		&cli.StringFlag{Name: "log-dir", Usage: "`DIR` for the logs (default: Config.LogDir, else " + defaultLogDir + ")"},
 		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
@@ -88,8 +108,11 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print each target's pipeline and exit"},
 		&cli.StringSliceFlag{Name: "target", Usage: "run only target `DESC` (repeatable)"},
-		&cli.DurationFlag{Name: "status-interval", Value: defaultStatusInterval, Usage: "the analytics log gets a status line per target every `D`"},
-		&cli.DurationFlag{Name: "stop-timeout", Value: defaultStopTimeout, Usage: "SIGTERM waits up to `D` for the splits in progress to be published"},
+		&cli.DurationFlag{Name: "status-interval", Value: defaultStatusInterval, Usage: "every `D` the analytics log gets a status line and the state folder a status file per target"},
+		&cli.DurationFlag{Name: "stop-timeout", Value: defaultStopTimeout, Usage: "SIGTERM, a reload or the schedule waits up to `D` for splits in progress to be published"},
+		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9310 (default: none)"},
+		&cli.StringFlag{Name: "progress", Value: "auto", Usage: "offline progress on stderr: `MODE` is bar, lines, none, or auto (bars on a terminal, else lines)"},
+		&cli.DurationFlag{Name: "progress-interval", Value: defaultProgressInterval, Usage: "write --progress lines every `D`"},
 	}
 }
 
@@ -97,9 +120,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := cliutil.NewApp(tool, "push packet captures to files and remotes, one pipeline per target", stdout, stderr)
 	cliutil.SetHelp(app, help)
 	app.Flags = flags()
+	app.Commands = []*cli.Command{statusCommand(stdout)}
 	app.Action = func(c *cli.Context) error {
 		if c.NArg() > 0 {
-			return cliutil.Usagef("unexpected argument %q", c.Args().First())
+			return cliutil.Usagef("unexpected argument %q (the one command is status)", c.Args().First())
 		}
 		return pushMain(ctx, c, stdout, stderr)
 	}

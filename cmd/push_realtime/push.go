@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -17,8 +20,9 @@ import (
 )
 
 const (
-	defaultStatusInterval = 15 * time.Second
-	defaultStopTimeout    = 60 * time.Second
+	defaultStatusInterval   = 15 * time.Second
+	defaultStopTimeout      = 60 * time.Second
+	defaultProgressInterval = 5 * time.Second
 )
 
 // settings are the folders after flags, Lua globals and defaults.
@@ -47,16 +51,29 @@ func resolve(c *cli.Context, cfg *config.Config) settings {
 	}
 }
 
-func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(c.String("config"), checks(c.Bool("dry-run")))
+// load reads the configuration and keeps the targets --target names.
+func load(c *cli.Context, dryRun bool) (*config.Config, error) {
+	cfg, err := config.Load(c.String("config"), checks(dryRun))
 	if err != nil {
-		return usageErr(err)
+		return nil, usageErr(err)
+	}
+	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
+		return nil, usageErr(err)
+	}
+	return cfg, nil
+}
+
+func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
+	cfg, err := load(c, c.Bool("dry-run"))
+	if err != nil {
+		return err
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
 	}
-	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
-		return usageErr(err)
+	show, err := progressMode(c, stderr)
+	if err != nil {
+		return err
 	}
 	s := resolve(c, cfg)
 	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
@@ -79,21 +96,60 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		return err
 	}
 	defer unlock()
+	reloads := make(chan push.Reload)
 	p, err := push.New(push.Options{
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
 		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
-		Current: currentCapture(s.store, s.capture), Stderr: stderr,
+		Capture: s.capture, Current: currentCapture(s.store, s.capture), Reloads: reloads, Stderr: stderr,
 	})
 	if err != nil {
 		return err
 	}
 	defer p.Close() //nolint:errcheck // closing the analytics log
+	mctx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	if err := serveMetrics(mctx, c.String("metrics-listen"), p, stderr); err != nil {
+		return err
+	}
 	if name := c.String("offline"); name != "" {
 		fmt.Fprintf(stderr, "%s: pushing %s through %d targets; logs in %s\n", tool, name, len(cfg.Targets), s.logDir)
-		return p.Offline(ctx, name)
+		return offline(ctx, p, name, show, c.Duration("progress-interval"), stderr)
 	}
-	fmt.Fprintf(stderr, "%s: following the current capture with %d targets; logs in %s\n", tool, len(cfg.Targets), s.logDir)
+	fmt.Fprintf(stderr, "%s: following the current capture with %d targets (schedule: %s); logs in %s\n", tool, len(cfg.Targets), cfg.Schedule.String(), s.logDir)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go watchHUP(ctx, c, p, hup, reloads, stderr)
 	return p.Realtime(ctx)
+}
+
+// watchHUP reloads the configuration at each SIGHUP and hands it to the
+// push; a configuration that does not load is reported and ignored.
+func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, stderr io.Writer) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		cfg, err := load(c, false)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: SIGHUP: the configuration was not reloaded; the running one stays: %v\n", tool, err)
+			p.Logf("reload: ignored, the running configuration stays: %v", err)
+			continue
+		}
+		for _, w := range cfg.Warnings {
+			p.Logf("warning: %s", w)
+		}
+		s := resolve(c, cfg)
+		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
+		select {
+		case reloads <- r:
+			fmt.Fprintf(stderr, "%s: SIGHUP: reloaded %s\n", tool, cfg.File)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // selectTargets keeps only the targets named by --target.

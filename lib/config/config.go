@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pcappush/pcappush/lib/schedule"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -25,13 +26,16 @@ func (m Mode) String() string {
 
 // Config is a loaded configuration.
 type Config struct {
-	File         string   // the file it was loaded from
-	Store        string   // Config.Store: the capture store ("" if unset)
-	LogDir       string   // Config.LogDir
-	RcloneConfig string   // Config.RcloneConfig
-	Capture      string   // Config.Capture: the capture realtime mode follows
-	Targets      []Target // Config.Target, in order
-	Warnings     []string // things worth logging that do not stop a load
+	File         string // the file it was loaded from
+	Store        string // Config.Store: the capture store ("" if unset)
+	LogDir       string // Config.LogDir
+	RcloneConfig string // Config.RcloneConfig
+	Capture      string // Config.Capture: the capture realtime mode follows
+	// Schedule is Config.Schedule: when realtime mode pushes. The zero
+	// Schedule (the global left out) is always open.
+	Schedule schedule.Schedule
+	Targets  []Target // Config.Target, in order
+	Warnings []string // things worth logging that do not stop a load
 }
 
 // Target is one push target.
@@ -47,6 +51,7 @@ type Target struct {
 	Decap      bool
 	PipeCmd    string
 	FileSuffix string // "" when unset: pcap_split's default
+	Post       string // command run after each split is published ("" when unset)
 }
 
 // Error is a configuration mistake.

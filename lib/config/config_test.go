@@ -80,6 +80,14 @@ func TestLoadErrors(t *testing.T) {
 		{"suffix with slash", target(good + `, FileSuffix = "/x.pcap"`), `FileSuffix: "/x.pcap" must not hold '/'`},
 		{"bad filter", target(good + `, FilterBPF = "tcp port"`), `FilterBPF: bad filter "tcp port": syntax error`},
 		{"same path twice", "local Config = {}\nConfig.Target = {}\ntable.insert(Config.Target, {" + good + "})\ntable.insert(Config.Target, {" + strings.Replace(good, `"t1"`, `"t2"`, 1) + "})\nreturn Config\n", `target "t2": Path: "/tmp/pcappush-config-test/all" is also target "t1"'s`},
+		{"misspelt schedule", "local Config = {}\nConfig.Schedul = {}\nConfig.Target = {}\nreturn Config\n", `Config.Schedul: unknown setting (did you mean "Schedule"?)`},
+		{"schedule in a target", target(good + `, Schedule = {"Mon 08:00-09:00"}`), `unknown field "Schedule" (Schedule is a global setting: Config.Schedule = ...)`},
+		{"bad schedule day", withSchedule(`{"Mon-Fry 08:00-18:00"}`), `Config.Schedule: window "Mon-Fry 08:00-18:00": "Fry" is not a day`},
+		{"bad schedule zone", withSchedule(`{"Mon-Fri 08:00-18:00", "Sat 00:00-06:00 Europe/Londn"}`), `Config.Schedule: window "Sat 00:00-06:00 Europe/Londn": unknown time zone "Europe/Londn"`},
+		{"empty schedule", withSchedule(`{}`), `Config.Schedule: no windows (leave the schedule out to push at all times)`},
+		{"schedule not strings", withSchedule(`{8, 18}`), `Config.Schedule: window 1: want a string`},
+		{"schedule a number", withSchedule(`24`), `Config.Schedule: want a list of windows`},
+		{"blank post", target(good + `, Post = "  "`), `Post: is blank`},
 		{"path with newline", target(`Desc = "t1", Path = "/tmp/a\nb", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`), `holds a NUL or line break`},
 	}
 	for _, tt := range tests {
@@ -102,6 +110,32 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func withSchedule(sched string) string {
+	return strings.Replace(target(good), "Config.Target = {}", "Config.Schedule = "+sched+"\nConfig.Target = {}", 1)
+}
+
+func TestLoadSchedule(t *testing.T) {
+	var made []string
+	tests := []struct {
+		lua, want string
+		always    bool
+	}{
+		{`{"Mon-Fri 08:00-18:00", "Sat 00:00-06:00 Europe/London"}`, "Mon-Fri 08:00-18:00, Sat 00:00-06:00 Europe/London", false},
+		{`"daily 22:00-06:00"`, "* 22:00-06:00", false},
+		{`{"24/7"}`, "always", true},
+		{`nil`, "always", true},
+	}
+	for _, tt := range tests {
+		cfg, err := Load(writeConfig(t, withSchedule(tt.lua)), noFolders(&made))
+		if err != nil {
+			t.Fatalf("Config.Schedule = %s: %v", tt.lua, err)
+		}
+		if got := cfg.Schedule.String(); got != tt.want || cfg.Schedule.Always() != tt.always {
+			t.Errorf("Config.Schedule = %s: %q (always %v); want %q (always %v)", tt.lua, got, cfg.Schedule.Always(), tt.want, tt.always)
+		}
+	}
+}
+
 func TestLoadAllFieldsAndGlobals(t *testing.T) {
 	body := `local Config = {}
 Config.Store = "/data/capture"
@@ -111,7 +145,7 @@ Config.Capture = "cap1"
 Config.Target = {}
 table.insert(Config.Target, { Desc = "s3-gz", Mode = "rclone", Path = "s3-fmad://pcap/all",
     Split = "--split-byte 1e9", FileName = "--filename-tstr-HHMMSS", FilterBPF = "tcp",
-    Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz" })
+    Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz", Post = "/usr/local/bin/index-split" })
 return Config
 `
 	var remotes []string
@@ -122,7 +156,7 @@ return Config
 	}
 	got := cfg.Targets[0]
 	want := Target{Desc: "s3-gz", Mode: ModeRclone, Path: "s3-fmad://pcap/all", Split: "--split-byte 1e9", SplitBytes: 1e9,
-		FileName: split.TstrHHMMSS, FilterBPF: "tcp", Decap: true, PipeCmd: "gzip -c", FileSuffix: ".pcap.gz"}
+		FileName: split.TstrHHMMSS, FilterBPF: "tcp", Decap: true, PipeCmd: "gzip -c", FileSuffix: ".pcap.gz", Post: "/usr/local/bin/index-split"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("target (-want +got):\n%s", d)
 	}

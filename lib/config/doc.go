@@ -9,6 +9,11 @@
 //	    FilterBPF = "net 192.168.1.0/24 and tcp" })
 //	return Config
 //
+// Globals set folders (Config.Store, Config.LogDir, Config.RcloneConfig),
+// the capture to follow (Config.Capture) and when realtime mode pushes
+// (Config.Schedule, a list of windows read by lib/schedule). A target's
+// Post is a command run after each of its splits is published.
+//
 // Load runs the file and checks every field of every target before
 // anything starts: the split and file name options, the BPF filter
 // (compiled by libpcap through the Checks given), the mode, the output

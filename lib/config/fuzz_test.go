@@ -18,6 +18,8 @@ func FuzzLoad(f *testing.F) {
 	f.Add(string(ref))
 	f.Add(target(good + `, Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz"`))
 	f.Add(target(`Desc = 1, Path = {}, Split = true`))
+	f.Add(withSchedule(`{"Mon-Fri 08:00-18:00", "Sat 22:00-06:00 Europe/London"}`))
+	f.Add(withSchedule(`{"Mon-Fry 8-18"}`))
 	f.Add("while true do end")
 	f.Add("return 5")
 	RunTimeout = 200 * time.Millisecond

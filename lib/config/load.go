@@ -12,6 +12,8 @@ import (
 
 	"github.com/xrash/smetrics"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/pcappush/pcappush/lib/schedule"
 )
 
 // RunTimeout bounds how long the configuration's Lua code may run.
@@ -77,7 +79,7 @@ var (
 	runtimeRE = regexp.MustCompile(`^:(\d+): (.*)$`)
 )
 
-var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture"}
+var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Schedule"}
 
 func (c *Config) readGlobals(tbl *lua.LTable) error {
 	var err error
@@ -93,6 +95,10 @@ func (c *Config) readGlobals(tbl *lua.LTable) error {
 		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture}[string(name)]
 		switch {
 		case string(name) == "Target":
+		case string(name) == "Schedule":
+			if c.Schedule, err = readSchedule(v); err != nil {
+				err = &Error{File: c.File, Field: "Config.Schedule", Err: err}
+			}
 		case dst != nil:
 			if *dst, err = str(v); err != nil {
 				err = &Error{File: c.File, Field: "Config." + string(name), Err: err}
@@ -140,6 +146,7 @@ var targetFields = map[string]func(t *Target, v lua.LValue) error{
 	"Decap":      func(t *Target, v lua.LValue) (err error) { t.Decap, err = boolean(v); return },
 	"PipeCmd":    func(t *Target, v lua.LValue) (err error) { t.PipeCmd, err = str(v); return },
 	"FileSuffix": func(t *Target, v lua.LValue) (err error) { t.FileSuffix, err = str(v); return },
+	"Post":       func(t *Target, v lua.LValue) (err error) { t.Post, err = str(v); return },
 }
 
 func fieldNames() []string {
@@ -179,6 +186,11 @@ func (c *Config) readTarget(v lua.LValue, index int) (Target, error) {
 }
 
 func unknownField(name string) error {
+	for _, g := range globalFields {
+		if g == name && g != "Target" {
+			return fmt.Errorf("unknown field %q (%s is a global setting: Config.%s = ...)", name, g, g)
+		}
+	}
 	return fmt.Errorf("unknown field %q%s", name, suggest(name, fieldNames()))
 }
 
@@ -199,6 +211,31 @@ func suggest(name string, known []string) string {
 		return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// readSchedule reads Config.Schedule: a list of window strings, or one
+// string holding a single window.
+func readSchedule(v lua.LValue) (schedule.Schedule, error) {
+	var specs []string
+	switch x := v.(type) {
+	case lua.LString:
+		specs = []string{string(x)}
+	case *lua.LTable:
+		n := x.MaxN()
+		if n != countKeys(x) {
+			return schedule.Schedule{}, errors.New(`want a list of windows, e.g. {"Mon-Fri 08:00-18:00", "Sat 00:00-06:00"}`)
+		}
+		for i := 1; i <= n; i++ {
+			s, ok := x.RawGetInt(i).(lua.LString)
+			if !ok {
+				return schedule.Schedule{}, fmt.Errorf("window %d: want a string such as \"Mon-Fri 08:00-18:00\", got %s", i, x.RawGetInt(i).Type())
+			}
+			specs = append(specs, string(s))
+		}
+	default:
+		return schedule.Schedule{}, fmt.Errorf(`want a list of windows, e.g. {"Mon-Fri 08:00-18:00"}, got %s`, v.Type())
+	}
+	return schedule.Parse(specs)
 }
 
 // str reads a string; nil reads as "".

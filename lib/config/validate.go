@@ -86,6 +86,9 @@ func (c *Config) validate(chk Checks) error {
 		if err := checkText(t.FileSuffix, true); err != nil {
 			return fail("FileSuffix", err)
 		}
+		if err := checkCommand(t.Post); err != nil {
+			return fail("Post", err)
+		}
 		opts := t.SplitOptions()
 		if err := opts.Validate(); err != nil {
 			return fail("", err)
@@ -133,6 +136,17 @@ func (t *Target) checkRequired() error {
 		return fmt.Errorf("missing %s (required)", strings.Join(missing, ", "))
 	}
 	return checkText(t.Path, false)
+}
+
+// checkCommand rejects a Post command no shell would run as intended.
+func checkCommand(s string) error {
+	if strings.ContainsRune(s, 0) {
+		return errors.New("holds a NUL")
+	}
+	if s != "" && strings.TrimSpace(s) == "" {
+		return errors.New("is blank: leave Post out to run nothing")
+	}
+	return nil
 }
 
 // checkText rejects characters no file name should hold.

@@ -164,11 +164,7 @@ func openFiles(prefix string, opts Options) (*Output, error) {
 	if err := split.CheckFolder(prefix); err != nil {
 		return nil, err
 	}
-	dir, leaf := filepath.Split(prefix + "x")
-	leaf = leaf[:len(leaf)-1]
-	if dir == "" {
-		dir = "."
-	}
+	dir := filepath.Dir(prefix + "x")
 	swept, err := split.SweepPending(prefix, opts.Suffix)
 	if err != nil {
 		return nil, err
@@ -178,7 +174,6 @@ func openFiles(prefix string, opts Options) (*Output, error) {
 	}
 	return &Output{Sink: split.FileSink{}, Where: "local folder " + dir}, nil
 }
-
 
 // logf writes a start-up note.
 func logf(opts Options, format string, args ...any) {

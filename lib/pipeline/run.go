@@ -45,6 +45,9 @@ func Start(p Pipeline, stderr io.Writer) (*Running, error) {
 	}()
 	for i, s := range p.Stages {
 		cmd := exec.Command(s.Path, s.Args...)
+		if len(s.Env) > 0 {
+			cmd.Env = append(os.Environ(), s.Env...)
+		}
 		cmd.Stderr = stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if i == 0 {

@@ -10,6 +10,7 @@ type Stage struct {
 	Name string   // tool name, e.g. "pcap_split"
 	Path string   // executable
 	Args []string // arguments, without the program name
+	Env  []string // NAME=value added to the inherited environment
 }
 
 // Pipeline is a chain of stages, each reading the previous one's stdout.
@@ -27,9 +28,14 @@ func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// Command returns the stage as shell text.
+// Command returns the stage as shell text, its environment first.
 func (s Stage) Command() string {
-	words := []string{Quote(s.Path)}
+	var words []string
+	for _, e := range s.Env {
+		name, value, _ := strings.Cut(e, "=")
+		words = append(words, name+"="+Quote(value))
+	}
+	words = append(words, Quote(s.Path))
 	for _, a := range s.Args {
 		words = append(words, Quote(a))
 	}

@@ -60,3 +60,26 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestStageEnvironment: a stage's variables reach it when run and when its
+// text is run by the shell, quoted.
+func TestStageEnvironment(t *testing.T) {
+	value := "it's $(touch /tmp/pcappush-pwned); x"
+	p := Pipeline{Stages: []Stage{{Name: "sh", Path: "/bin/sh", Args: []string{"-c", `printf %s "$PCAPPUSH_TARGET" >&2`}, Env: []string{"PCAPPUSH_TARGET=" + value}}}}
+	if want := `PCAPPUSH_TARGET='it'\''s $(touch /tmp/pcappush-pwned); x' /bin/sh -c 'printf %s "$PCAPPUSH_TARGET" >&2'`; p.Shell() != want {
+		t.Errorf("Shell() = %s; want %s", p.Shell(), want)
+	}
+	out, err := exec.Command("/bin/sh", "-c", p.Shell()).CombinedOutput()
+	if err != nil || string(out) != value {
+		t.Errorf("the shell ran it with %q, %v; want %q", out, err, value)
+	}
+	var stderr strings.Builder
+	r, err := Start(p, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-r.Done()
+	if r.Err() != nil || stderr.String() != value {
+		t.Errorf("run with %q, %v; want %q", stderr.String(), r.Err(), value)
+	}
+}

@@ -116,7 +116,11 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 	if t.FilterBPF != "" {
 		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: []string{"--bpf", t.FilterBPF}})
 	}
-	return pipeline.Pipeline{Stages: append(stages, pipeline.Stage{Name: "pcap_split", Path: s.Tools["pcap_split"], Args: splitArgs(t, s)})}
+	last := pipeline.Stage{Name: "pcap_split", Path: s.Tools["pcap_split"], Args: splitArgs(t, s)}
+	if t.Post != "" {
+		last.Env = []string{"PCAPPUSH_TARGET=" + t.Desc}
+	}
+	return pipeline.Pipeline{Stages: append(stages, last)}
 }
 
 func splitArgs(t config.Target, s Spec) []string {
@@ -134,6 +138,9 @@ func splitArgs(t config.Target, s Spec) []string {
 	}
 	if t.FileSuffix != "" {
 		args = append(args, "--filename-suffix", t.FileSuffix)
+	}
+	if t.Post != "" {
+		args = append(args, "--post-cmd", t.Post)
 	}
 	if s.Ledger != "" {
 		args = append(args, "--ledger", s.Ledger)

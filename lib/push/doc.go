@@ -21,4 +21,34 @@
 //
 // Every status interval the analytics log gets one line per target in the
 // reference's form, and every start, exit, restart and error a line too.
+//
+// # Status
+//
+// Each target's state (running, idle, restarting, failed, stopped, and
+// why), capture, stages and counters are kept in memory and written to
+// <state>/targets/<Desc>/status.json (lib/pushstatus) every status
+// interval and at every change of state; Snapshot returns them for
+// metrics and progress displays. The counters come from the ledger: while
+// a pipeline runs its ledger is read as it grows (every TailPoll), each
+// new entry being a split published. A line from pcap_split saying a Post
+// command failed is counted too. For an offline push, how far stream_cat
+// has read the capture is read from /proc: the chunk it has open and its
+// offset there.
+//
+// # Schedule and reload
+//
+// A realtime target pushes only while Config.Schedule is open (checked
+// every SchedulePoll); when it closes, the pipeline is stopped from its
+// head like at SIGTERM and the target idles until it opens again, when
+// the pipeline resumes after its ledger. A Reload received on
+// Options.Reloads keeps unchanged targets running, stops changed ones from
+// the head and starts them again with their new settings (same id, so the
+// resume is exact), stops removed ones, and starts added ones.
+//
+//	p, err := push.New(push.Options{Config: cfg, Tools: tools, Store: store, StateDir: state, LogDir: logs, Current: current, Reloads: reloads})
+//	if err != nil {
+//		return err
+//	}
+//	defer p.Close()
+//	return p.Realtime(ctx)
 package push

@@ -10,11 +10,15 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/pipeline"
 	"github.com/pcappush/pcappush/lib/pushlog"
+	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/schedule"
 )
 
 // Options configure a Pusher.
@@ -27,29 +31,38 @@ type Options struct {
 	RcloneConfig   string
 	StatusInterval time.Duration // default 15 s
 	StopTimeout    time.Duration // default 60 s
+	// Capture is the capture realtime mode was told to follow ("" for the
+	// newest active one); a reload that changes it restarts every target.
+	Capture string
 	// Current returns the capture realtime mode follows for a target:
 	// first a capture in pending (started and not finished), else the
 	// current capture unless it is in done; "" when there is none yet. It
 	// also returns the pending captures that no longer exist.
 	Current func(pending []string, done map[string]bool) (name string, gone []string, err error)
+	// Reloads delivers new configurations to a running Realtime (SIGHUP).
+	Reloads <-chan Reload
 	Now     func() time.Time
 	Stderr  io.Writer // where summaries for a person go; nil: nowhere
 }
 
-// Pusher runs the targets of one configuration.
-type Pusher struct {
-	o       Options
-	log     *pushlog.Analytics
-	targets []*target
+// settings are the options a reload may change.
+type settings struct {
+	store, rcloneConfig, capture string
+	current                      func(pending []string, done map[string]bool) (string, []string, error)
 }
 
-// target is the live state of one push target.
-type target struct {
-	cfg     config.Target
-	uid     string
+// Pusher runs the targets of one configuration.
+type Pusher struct {
+	o          Options
+	log        *pushlog.Analytics
+	started    time.Time
+	pidStart   uint64
+	sched      atomic.Pointer[schedule.Schedule]
+	persistErr atomic.Bool // a status file could not be written (logged once)
+
 	mu      sync.Mutex
-	running *pipeline.Running
-	stages  []string
+	targets []*target
+	cur     settings
 }
 
 // New prepares a Pusher: opens the analytics log and gives every target
@@ -71,14 +84,17 @@ func New(o Options) (*Pusher, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pusher{o: o, log: log}
+	p := &Pusher{o: o, log: log, started: o.Now(), cur: settings{o.Store, o.RcloneConfig, o.Capture, o.Current}}
+	p.pidStart, _ = pushstatus.ProcessStart(os.Getpid())
+	sched := o.Config.Schedule
+	p.sched.Store(&sched)
 	for _, t := range o.Config.Targets {
 		uid, err := targetUID(o.StateDir, t.Desc, o.Now())
 		if err != nil {
 			log.Close() //nolint:errcheck // already failing
 			return nil, err
 		}
-		p.targets = append(p.targets, &target{cfg: t, uid: uid})
+		p.targets = append(p.targets, p.newTarget(t, uid, pushstatus.Realtime))
 	}
 	for _, w := range o.Config.Warnings {
 		log.Printf("warning: %s", w)
@@ -89,12 +105,19 @@ func New(o Options) (*Pusher, error) {
 // Close closes the logs.
 func (p *Pusher) Close() error { return p.log.Close() }
 
+// settings returns the options in force.
+func (p *Pusher) settings() settings {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
+}
+
 // Pipelines returns every target's pipeline for capture, as Offline
 // (follow false) or Realtime (follow true) would run it.
 func (p *Pusher) Pipelines(capture string, follow bool) []pipeline.Pipeline {
 	var out []pipeline.Pipeline
-	for _, t := range p.targets {
-		out = append(out, Build(t.cfg, p.spec(t, capture, follow)))
+	for _, t := range p.targetList() {
+		out = append(out, Build(t.config(), p.spec(t, t.config(), capture, follow)))
 	}
 	return out
 }
@@ -102,8 +125,9 @@ func (p *Pusher) Pipelines(capture string, follow bool) []pipeline.Pipeline {
 // spec returns what t's pipeline over capture is built from. A realtime
 // pipeline resumes after what its ledger records; an offline one starts
 // afresh and keeps its own ledger.
-func (p *Pusher) spec(t *target, capture string, follow bool) Spec {
-	return SpecFor(t.cfg, Spec{Tools: p.o.Tools, UID: t.uid, Store: p.o.Store, StateDir: p.o.StateDir, RcloneConfig: p.o.RcloneConfig, Capture: capture, Follow: follow})
+func (p *Pusher) spec(t *target, cfg config.Target, capture string, follow bool) Spec {
+	s := p.settings()
+	return SpecFor(cfg, Spec{Tools: p.o.Tools, UID: t.uid, Store: s.store, StateDir: p.o.StateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: follow})
 }
 
 // SpecFor completes base (tools, id, folders, capture, follow) with target
@@ -115,35 +139,38 @@ func SpecFor(t config.Target, base Spec) Spec {
 }
 
 // planned returns spec with the resume point applied, logging it.
-func (p *Pusher) planned(t *target, capture string, follow bool) (Spec, error) {
-	s := p.spec(t, capture, follow)
+func (p *Pusher) planned(t *target, cfg config.Target, capture string, follow bool) (Spec, error) {
+	s := p.spec(t, cfg, capture, follow)
 	if !follow {
 		return s, clearOffline(p.o.StateDir, t.uid, capture)
 	}
-	rp, err := planResume(t.cfg, p.o.StateDir, t.uid, capture)
+	rp, err := planResume(cfg, p.o.StateDir, t.uid, capture)
 	if err != nil {
 		return s, err
 	}
 	s.Resume, s.ResumeAt, s.After, s.StartTime = rp.resume, rp.ckpt, rp.after, rp.start
 	if rp.note != "" {
-		p.log.Printf("push %s: %s", t.cfg.Desc, rp.note)
+		p.log.Printf("push %s: %s", cfg.Desc, rp.note)
 	}
 	return s, nil
 }
 
 // start starts t's pipeline for capture with a new log file, and returns
-// it with a channel closed when its stderr has been copied out.
+// it with a channel closed once its stderr has been copied out and the
+// splits it published have been counted.
 func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Running, <-chan struct{}, error) {
-	spec, err := p.planned(t, capture, follow)
+	cfg := t.config()
+	spec, err := p.planned(t, cfg, capture, follow)
 	if err != nil {
 		return nil, nil, err
 	}
-	pl := Build(t.cfg, spec)
-	tl, err := pushlog.OpenTarget(p.o.LogDir, t.cfg.Desc, p.o.Now)
+	pl := Build(cfg, spec)
+	tl, err := pushlog.OpenTarget(p.o.LogDir, cfg.Desc, p.o.Now)
 	if err != nil {
 		return nil, nil, err
 	}
 	writeHeader(tl, pl)
+	tail := newLedgerTail(spec.Ledger)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		tl.Close() //nolint:errcheck // logs are best effort
@@ -160,19 +187,55 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)
-		copyLines(tl, pr, func(line []byte) {
-			if bytes.Contains(line, []byte("warning")) || bytes.Contains(line, []byte("LOST")) {
-				p.log.Printf("push %s: %s", t.cfg.Desc, bytes.TrimSpace(line))
-			}
-		})
+		copyLines(tl, pr, func(line []byte) { p.scanLine(t, line) })
 		pr.Close()
 		tl.Close() //nolint:errcheck // logs are best effort
 	}()
 	t.mu.Lock()
 	t.running, t.stages = r, pl.Names()
+	t.st.Capture, t.st.Log = capture, tl.Path()
 	t.mu.Unlock()
-	p.log.Printf("push %s: started (log %s): %s", t.cfg.Desc, tl.Path(), pl.Shell())
-	return r, copied, nil
+	p.log.Printf("push %s: started (log %s): %s", cfg.Desc, tl.Path(), pl.Shell())
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		p.watchLedger(t, tail, r.Done())
+		<-copied
+	}()
+	return r, finished, nil
+}
+
+// TailPoll is how often a running pipeline's ledger is read for the
+// splits it published.
+var TailPoll = 250 * time.Millisecond
+
+// watchLedger counts the splits appended to the ledger until done is
+// closed, and once more after.
+func (p *Pusher) watchLedger(t *target, tail *ledgerTail, done <-chan struct{}) {
+	tick := time.NewTicker(TailPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			p.published(t, tail.poll())
+			return
+		case <-tick.C:
+			p.published(t, tail.poll())
+		}
+	}
+}
+
+// postFailure begins the line pcap_split writes when a Post command fails.
+var postFailure = []byte("pcap_split: " + hook.FailurePrefix)
+
+// scanLine looks at each line a pipeline writes to its log.
+func (p *Pusher) scanLine(t *target, line []byte) {
+	if bytes.HasPrefix(line, postFailure) {
+		p.postFailed(t, strings.TrimSpace(string(line[len("pcap_split: "):])))
+	}
+	if bytes.Contains(line, []byte("warning")) || bytes.Contains(line, []byte("LOST")) {
+		p.log.Printf("push %s: %s", t.cfg.Desc, bytes.TrimSpace(line))
+	}
 }
 
 // writeHeader puts the pipeline and each stage's arguments at the top of a
@@ -188,14 +251,14 @@ func writeHeader(tl *pushlog.TargetLog, pl pipeline.Pipeline) {
 }
 
 // copyLines copies r into w line by line, so that log files rotate between
-// lines, showing each line to note.
-func copyLines(w io.Writer, r io.Reader, note func([]byte)) {
+// lines, showing each line to onLine.
+func copyLines(w io.Writer, r io.Reader, onLine func([]byte)) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	for {
 		line, err := br.ReadSlice('\n')
 		if len(line) > 0 {
 			w.Write(line) //nolint:errcheck // logging is best effort
-			note(line)
+			onLine(line)
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return
@@ -203,7 +266,8 @@ func copyLines(w io.Writer, r io.Reader, note func([]byte)) {
 	}
 }
 
-// statusLoop writes every target's status line each interval until ctx ends.
+// statusLoop writes every target's status line and file each interval
+// until ctx ends.
 func (p *Pusher) statusLoop(ctx context.Context) {
 	tick := time.NewTicker(p.o.StatusInterval)
 	defer tick.Stop()
@@ -218,21 +282,24 @@ func (p *Pusher) statusLoop(ctx context.Context) {
 }
 
 func (p *Pusher) status() {
-	for _, t := range p.targets {
-		t.mu.Lock()
-		stages := t.stages
+	for _, t := range p.targetList() {
+		s := p.persist(t)
+		var stages []string
 		var alive []bool
-		if t.running != nil {
-			alive = t.running.Alive()
-		} else {
-			stages = stageNames(t.cfg)
+		for _, st := range s.Stages {
+			stages, alive = append(stages, st.Name), append(alive, st.Up)
+		}
+		if len(stages) == 0 {
+			stages = stageNames(t.config())
 			alive = make([]bool, len(stages))
 		}
-		t.mu.Unlock()
-		p.log.Printf("%s", pushlog.StatusLine(t.cfg.Desc, stages, alive))
+		p.log.Printf("%s", pushlog.StatusLine(s.Target, stages, alive))
 	}
 }
 
 func stageNames(t config.Target) []string {
 	return Build(t, Spec{}).Names()
 }
+
+// Logf writes a line to the analytics log.
+func (p *Pusher) Logf(format string, args ...any) { p.log.Printf(format, args...) }

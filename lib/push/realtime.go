@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/schedule"
 )
 
 // Backoff limits for restarting a failed pipeline.
@@ -20,56 +23,179 @@ var (
 	BackoffMax = time.Minute
 	// IdlePoll is how often a target without a capture to push looks again.
 	IdlePoll = 2 * time.Second
+	// SchedulePoll is how often the schedule is checked.
+	SchedulePoll = time.Second
 )
 
+// supervisor is the goroutine keeping one target pushed.
+type supervisor struct {
+	t      *target
+	cancel context.CancelFunc
+	done   chan struct{}
+	why    atomic.Value // string: the reason it stops, for the status
+}
+
 // Realtime follows the current capture with every target until ctx is
-// cancelled, then stops the pipelines from their heads.
+// cancelled, then stops the pipelines from their heads. Configurations
+// received on Options.Reloads are applied as they come (see Reload).
 func (p *Pusher) Realtime(ctx context.Context) error {
 	sctx, stopStatus := context.WithCancel(ctx)
 	defer stopStatus()
-	go p.statusLoop(sctx)
-	var wg sync.WaitGroup
-	for _, t := range p.targets {
-		wg.Add(1)
-		go func(t *target) {
-			defer wg.Done()
-			p.supervise(ctx, t)
-		}(t)
+	sups := map[string]*supervisor{}
+	for _, t := range p.targetList() {
+		p.persist(t)
+		sups[t.desc()] = p.launch(ctx, t, nil, nil)
 	}
-	wg.Wait()
-	p.status()
-	return nil
+	go p.statusLoop(sctx)
+	stopping := map[string]chan struct{}{} // removed targets finishing their split
+	for {
+		select {
+		case <-ctx.Done():
+			for _, s := range sups {
+				<-s.done
+			}
+			for _, done := range stopping {
+				<-done
+			}
+			stopStatus()
+			p.status()
+			return nil
+		case r := <-p.o.Reloads:
+			p.apply(ctx, r, sups, stopping)
+		}
+	}
 }
 
-// supervise keeps t's pipeline running on the current capture.
+// launch starts t's supervisor, once after (when not nil) is closed, with
+// cfg (when not nil) as t's new configuration.
+func (p *Pusher) launch(ctx context.Context, t *target, after <-chan struct{}, cfg *config.Target) *supervisor {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &supervisor{t: t, cancel: cancel, done: make(chan struct{})}
+	s.why.Store("push_realtime stopped")
+	go func() {
+		defer close(s.done)
+		if after != nil {
+			<-after
+		}
+		if cfg != nil {
+			t.mu.Lock()
+			t.cfg = *cfg
+			t.mu.Unlock()
+		}
+		if sctx.Err() == nil {
+			p.supervise(sctx, t)
+		}
+		p.setState(t, pushstatus.Stopped, s.why.Load().(string))
+	}()
+	return s
+}
+
+// stop tells the supervisor to stop, for the reason why.
+func (s *supervisor) stop(why string) {
+	s.why.Store(why)
+	s.cancel()
+}
+
+// supervise keeps t's pipeline running on the current capture while the
+// schedule is open.
 func (p *Pusher) supervise(ctx context.Context, t *target) {
 	backoff := BackoffMin
 	for ctx.Err() == nil {
-		done := p.doneCaptures(t)
-		capture, gone, err := p.o.Current(p.pendingCaptures(t, done), done)
-		for _, g := range gone {
-			p.lost(t, g)
+		if !p.open() {
+			p.idleUntilOpen(ctx, t)
+			continue
 		}
-		if err != nil || capture == "" {
-			if err != nil {
-				p.log.Printf("push %s: error: %v", t.cfg.Desc, err)
-			}
+		capture, ok := p.pick(t)
+		if !ok {
 			sleep(ctx, IdlePoll)
 			continue
 		}
-		err = p.runOnce(ctx, t, capture, true)
+		err := p.runOnce(ctx, t, capture, true)
 		switch {
-		case errors.Is(err, errStopped) || ctx.Err() != nil:
+		case ctx.Err() != nil:
 			return
+		case errors.Is(err, errPaused):
 		case err == nil:
 			p.markDone(t, capture)
 			backoff = BackoffMin
 		default:
-			p.log.Printf("push %s: restarting in %v", t.cfg.Desc, backoff)
+			p.log.Printf("push %s: restarting in %v", t.desc(), backoff)
+			t.mu.Lock()
+			t.st.Restarts++
+			t.mu.Unlock()
+			p.setState(t, pushstatus.Restarting, fmt.Sprintf("restarting at %s after: %v", p.o.Now().Add(backoff).UTC().Format("15:04:05 UTC"), err))
 			sleep(ctx, backoff)
 			backoff = min(backoff*2, BackoffMax)
 		}
 	}
+}
+
+// pick returns the capture t should push now; false, with t idle, when
+// there is none.
+func (p *Pusher) pick(t *target) (string, bool) {
+	done := p.doneCaptures(t)
+	capture, gone, err := p.settings().current(p.pendingCaptures(t, done), done)
+	for _, g := range gone {
+		p.lost(t, g)
+	}
+	switch {
+	case err != nil:
+		p.log.Printf("push %s: error: %v", t.desc(), err)
+		p.setState(t, pushstatus.Idle, err.Error())
+		return "", false
+	case capture == "":
+		detail := "waiting for an active capture in " + p.settings().store
+		if c := p.settings().capture; c != "" {
+			detail = "waiting for capture " + c + " (pushed to its end, or not in " + p.settings().store + ")"
+		}
+		p.setState(t, pushstatus.Idle, detail)
+		return "", false
+	}
+	return capture, true
+}
+
+// schedule returns the schedule in force.
+func (p *Pusher) schedule() schedule.Schedule { return *p.sched.Load() }
+
+// open reports whether the schedule is open now.
+func (p *Pusher) open() bool { return p.schedule().Open(p.o.Now()) }
+
+// idleUntilOpen keeps t idle until the schedule opens or ctx ends.
+func (p *Pusher) idleUntilOpen(ctx context.Context, t *target) {
+	detail := "outside the schedule"
+	if next, ok := p.schedule().Next(p.o.Now()); ok {
+		detail += "; it opens " + next.UTC().Format("Mon 2006-01-02 15:04:05 UTC")
+	}
+	p.setState(t, pushstatus.Idle, detail)
+	p.log.Printf("push %s: idle: %s", t.desc(), detail)
+	for ctx.Err() == nil && !p.open() {
+		sleep(ctx, SchedulePoll)
+	}
+	if ctx.Err() == nil {
+		p.log.Printf("push %s: the schedule's window opened", t.desc())
+	}
+}
+
+// windowCloses returns a channel closed when the schedule closes, checked
+// every SchedulePoll until ctx ends.
+func (p *Pusher) windowCloses(ctx context.Context) <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(SchedulePoll)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if !p.open() {
+					close(ch)
+					return
+				}
+			}
+		}
+	}()
+	return ch
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -81,7 +207,7 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // doneDir holds a marker per capture a target has pushed to its end.
 func (p *Pusher) doneDir(t *target) string {
-	return filepath.Join(p.o.StateDir, "targets", t.cfg.Desc, "done")
+	return filepath.Join(p.o.StateDir, "targets", t.desc(), "done")
 }
 
 func (p *Pusher) markDone(t *target, capture string) {
@@ -135,7 +261,7 @@ func (p *Pusher) lost(t *target, capture string) {
 		from = time.Unix(0, last.End).UTC().Format(time.RFC3339Nano) + " (after " + last.Name + ")"
 	}
 	msg := fmt.Sprintf("LOST: capture %s was deleted from the store before it was pushed to its end; its packets from %s on were not pushed", capture, from)
-	p.log.Printf("push %s: %s", t.cfg.Desc, msg)
-	fmt.Fprintf(p.o.Stderr, "push_realtime: %s: %s\n", t.cfg.Desc, msg)
+	p.log.Printf("push %s: %s", t.desc(), msg)
+	fmt.Fprintf(p.o.Stderr, "push_realtime: %s: %s\n", t.desc(), msg)
 	p.markDone(t, capture)
 }

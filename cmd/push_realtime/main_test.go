@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/pushstatus"
+)
+
+func runArgs(args ...string) (string, string, error) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{tool}, args...), nil, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// minimal writes a one-target configuration under dir.
+func minimal(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "push_realtime.lua")
+	body := "local Config = {}\nConfig.Schedule = {\"Mon-Fri 08:00-18:00\"}\nConfig.Target = {}\n" +
+		"table.insert(Config.Target, { Desc = \"all\", Path = \"" + dir + "/out/all\", Split = \"--split-time 60e9\", FileName = \"--filename-epoch-sec\", Post = \"/bin/true\" })\nreturn Config\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := minimal(t, dir)
+	base := []string{"--config", cfg, "--state-dir", dir + "/state", "--log-dir", dir + "/log", "--bin-dir", dir, "--offline", "x"}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--progress", "fancy"}, `--progress "fancy": want bar, lines, none or auto`},
+		{[]string{"--progress-interval", "0s"}, "--progress-interval 0s: want a positive duration"},
+		{[]string{"--metrics-listen", "9310"}, `--metrics-listen "9310": want HOST:PORT`},
+		{[]string{"stats"}, `unexpected argument "stats" (the one command is status)`},
+	}
+	for _, tt := range tests {
+		args := append(append([]string{}, base...), tt.args...)
+		if tt.args[0] == "stats" {
+			args = []string{"--config", cfg, "stats"}
+		}
+		_, _, err := runArgs(args...)
+		if cliutil.Code(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v; want a usage error with %q", tt.args, err, tt.want)
+		}
+	}
+	if _, err := os.Stat(dir + "/log"); err == nil {
+		t.Error("a usage error started something: the log folder exists")
+	}
+}
+
+func TestDryRunShowsPost(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runArgs("--config", minimal(t, dir), "--state-dir", dir+"/state", "--dry-run")
+	if err != nil || !strings.Contains(out, "| PCAPPUSH_TARGET=all pcap_split --uid push_UID -o "+dir+"/out/all --split-time 60e9 --filename-epoch-sec --post-cmd /bin/true") {
+		t.Errorf("dry run: %v\n%s", err, out)
+	}
+}
+
+func TestStatusWithoutAPush(t *testing.T) {
+	dir := t.TempDir()
+	cfg := minimal(t, dir)
+	os.MkdirAll(dir+"/store/cap1", 0o755)
+	out, stderr, err := runArgs("status", "--config", cfg, "--state-dir", dir+"/state", "--store", dir+"/store")
+	if err != nil || stderr != "" {
+		t.Fatalf("status: %v, %s", err, stderr)
+	}
+	for _, want := range []string{"push_realtime: not running (state " + dir + "/state)\n", "\nall  ", "  all: no status yet", "\nstore " + dir + "/store:\n", "\ncap1 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	// Flags given before the command count too.
+	out, _, err = runArgs("--state-dir", dir+"/state", "--store", dir+"/store", "--config", cfg, "status", "--json")
+	var r pushstatus.Report
+	if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.StateDir != dir+"/state" || r.Store.Dir != dir+"/store" || len(r.Targets) != 1 {
+		t.Errorf("status --json after global flags: %v\n%s", err, out)
+	}
+	// Without a configuration: the state folder only, with a warning.
+	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
+	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {
+		t.Errorf("status without config: %v, %q", err, stderr)
+	}
+}
+
+func TestHelpListsTheOptions(t *testing.T) {
+	out, _, err := runArgs("--help")
+	for _, want := range []string{"push_realtime status [--json]", "--metrics-listen ADDR", "--progress MODE", "--progress-interval D", "SIGHUP reloads", "EXAMPLES"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q (%v)", want, err)
+		}
+	}
+}

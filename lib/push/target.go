@@ -1,0 +1,166 @@
+package push
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/pipeline"
+	"github.com/pcappush/pcappush/lib/pushstatus"
+)
+
+// target is the live state of one push target.
+type target struct {
+	uid string
+
+	mu      sync.Mutex
+	cfg     config.Target
+	running *pipeline.Running
+	stages  []string
+	st      pushstatus.Status
+	chunks  *chunkIndex // the capture an offline push reads, for progress
+	done    int64       // the most stream_cat has been seen to have read
+
+	wmu sync.Mutex // serialises writes of the status file
+}
+
+// newTarget returns the target with its status begun.
+func (p *Pusher) newTarget(cfg config.Target, uid, mode string) *target {
+	now := p.o.Now()
+	t := &target{uid: uid, cfg: cfg}
+	t.st = pushstatus.Status{Format: pushstatus.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
+		State: pushstatus.Idle, Since: now, Started: p.started}
+	return t
+}
+
+// config returns the target's configuration.
+func (t *target) config() config.Target {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cfg
+}
+
+// desc returns the target's name.
+func (t *target) desc() string { return t.config().Desc }
+
+// setState records a new state and writes the status file.
+func (p *Pusher) setState(t *target, state, detail string) {
+	t.mu.Lock()
+	if t.st.State == state && t.st.Detail == detail {
+		t.mu.Unlock()
+		return
+	}
+	if t.st.State != state {
+		t.st.Since = p.o.Now()
+	}
+	t.st.State, t.st.Detail = state, detail
+	if state != pushstatus.Running {
+		t.running, t.stages = nil, nil
+	}
+	t.mu.Unlock()
+	p.persist(t)
+}
+
+// failed counts a pipeline error.
+func (p *Pusher) failed(t *target, err error) {
+	now := p.o.Now()
+	t.mu.Lock()
+	t.st.Errors++
+	t.st.LastError, t.st.LastErrorTime = err.Error(), &now
+	t.mu.Unlock()
+}
+
+// postFailed counts a Post command's failure, reported by pcap_split.
+func (p *Pusher) postFailed(t *target, msg string) {
+	now := p.o.Now()
+	t.mu.Lock()
+	t.st.PostFailures++
+	t.st.LastError, t.st.LastErrorTime = msg, &now
+	desc := t.cfg.Desc
+	t.mu.Unlock()
+	p.log.Printf("push %s: %s", desc, msg)
+	p.persist(t)
+}
+
+// published counts splits newly recorded in the ledger.
+func (p *Pusher) published(t *target, es []ledger.Entry) {
+	if len(es) == 0 {
+		return
+	}
+	now := p.o.Now()
+	t.mu.Lock()
+	for _, e := range es {
+		t.st.Splits++
+		t.st.Bytes += e.Bytes
+		t.st.Packets += e.Packets
+		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets}
+	}
+	t.mu.Unlock()
+	p.persist(t)
+}
+
+// snapshot returns the target's status now.
+func (p *Pusher) snapshot(t *target) pushstatus.Status {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.st
+	s.Updated = p.o.Now()
+	s.Stages = nil
+	var alive []bool
+	var pids []int
+	if t.running != nil {
+		alive, pids = t.running.Alive(), t.running.PIDs()
+	}
+	for i, name := range t.stages {
+		st := pushstatus.Stage{Name: name}
+		if i < len(alive) {
+			st.Up, st.PID = alive[i], pids[i]
+		}
+		s.Stages = append(s.Stages, st)
+	}
+	if t.chunks != nil {
+		if len(alive) > 0 && alive[0] {
+			if pos, ok := t.chunks.position(pids[0]); ok {
+				t.done = max(t.done, pos)
+			}
+		}
+		s.Progress = &pushstatus.Progress{Done: min(t.done, t.chunks.total), Total: t.chunks.total}
+	}
+	return s
+}
+
+// persist writes the target's status file, returning the status written;
+// a failure is logged once.
+func (p *Pusher) persist(t *target) pushstatus.Status {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	s := p.snapshot(t)
+	path := pushstatus.Path(p.o.StateDir, s.Target, s.Mode)
+	err := os.MkdirAll(filepath.Dir(path), 0o750)
+	if err == nil {
+		err = pushstatus.Write(path, &s)
+	}
+	if err != nil && p.persistErr.CompareAndSwap(false, true) {
+		p.log.Printf("push %s: cannot write its status file (status will be stale): %v", s.Target, err)
+	}
+	return s
+}
+
+// Snapshot returns every target's status now, in configuration order.
+func (p *Pusher) Snapshot() []pushstatus.Status {
+	ts := p.targetList()
+	out := make([]pushstatus.Status, len(ts))
+	for i, t := range ts {
+		out[i] = p.snapshot(t)
+	}
+	return out
+}
+
+// targetList returns the targets being pushed.
+func (p *Pusher) targetList() []*target {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]*target(nil), p.targets...)
+}

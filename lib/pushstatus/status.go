@@ -1,0 +1,215 @@
+package pushstatus
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Format is the version of the file format written.
+const Format = 1
+
+// States of a target.
+const (
+	Running    = "running"    // its pipeline runs
+	Idle       = "idle"       // nothing to push now: outside the schedule, or no capture yet
+	Restarting = "restarting" // its pipeline failed and waits to be restarted
+	Failed     = "failed"     // its pipeline failed and will not be restarted (offline)
+	Stopped    = "stopped"    // stopped, finished, or push_realtime is not running
+)
+
+// Modes of a push.
+const (
+	Realtime = "realtime"
+	Offline  = "offline"
+)
+
+// Split is a published split, as its ledger entry records it.
+type Split struct {
+	Name      string    `json:"name"`
+	Published time.Time `json:"published"` // when push_realtime saw it in the ledger
+	FirstNS   int64     `json:"first_ns"`
+	LastNS    int64     `json:"last_ns"`
+	Bytes     int64     `json:"bytes"`
+	Packets   int64     `json:"packets"`
+}
+
+// Stage is one process of the target's pipeline.
+type Stage struct {
+	Name string `json:"name"`
+	Up   bool   `json:"up"`
+	PID  int    `json:"pid,omitempty"`
+}
+
+// Progress is how far an offline push has read its capture.
+type Progress struct {
+	Done  int64 `json:"done"`  // chunk bytes stream_cat has read
+	Total int64 `json:"total"` // chunk bytes of the capture
+}
+
+// Status is one target's state and counters. The counters count since
+// the push_realtime process (PID) started, across pipeline restarts.
+type Status struct {
+	Format   int       `json:"format"`
+	Target   string    `json:"target"`
+	UID      string    `json:"uid"`
+	Mode     string    `json:"mode"`
+	PID      int       `json:"pid"`       // push_realtime's
+	PIDStart uint64    `json:"pid_start"` // its start time in clock ticks after boot, telling it from a reused pid
+	State    string    `json:"state"`
+	Detail   string    `json:"detail,omitempty"` // why idle, when the restart comes, ...
+	Since    time.Time `json:"since"`            // when State began
+	Started  time.Time `json:"started"`          // when push_realtime started
+	Updated  time.Time `json:"updated"`
+	Capture  string    `json:"capture,omitempty"`
+	Log      string    `json:"log,omitempty"` // the pipeline's log file
+	Stages   []Stage   `json:"stages,omitempty"`
+
+	Splits        int64      `json:"splits"`
+	Bytes         int64      `json:"bytes"`
+	Packets       int64      `json:"packets"`
+	LastSplit     *Split     `json:"last_split,omitempty"`
+	Restarts      int64      `json:"restarts"`
+	Errors        int64      `json:"errors"`        // pipeline runs that failed, or could not start
+	PostFailures  int64      `json:"post_failures"` // Post commands that failed
+	LastError     string     `json:"last_error,omitempty"`
+	LastErrorTime *time.Time `json:"last_error_time,omitempty"`
+	Progress      *Progress  `json:"progress,omitempty"`
+}
+
+// Up reports whether the target's pipeline runs with every stage alive.
+func (s *Status) Up() bool {
+	if s.State != Running || len(s.Stages) == 0 {
+		return false
+	}
+	for _, st := range s.Stages {
+		if !st.Up {
+			return false
+		}
+	}
+	return true
+}
+
+// Lag returns now minus the last packet time of the last split published,
+// and false before any split and for an offline push (of old packets).
+func (s *Status) Lag(now time.Time) (time.Duration, bool) {
+	if s.LastSplit == nil || s.Mode == Offline {
+		return 0, false
+	}
+	return now.Sub(time.Unix(0, s.LastSplit.LastNS)), true
+}
+
+// Path is where a target's status is kept: <state>/targets/<Desc>/status.json,
+// or status.offline.json for an offline push.
+func Path(stateDir, desc, mode string) string {
+	name := "status.json"
+	if mode == Offline {
+		name = "status.offline.json"
+	}
+	return filepath.Join(stateDir, "targets", desc, name)
+}
+
+// Write replaces the file at path with s atomically (a reader sees the
+// old or the new file whole). It does not fsync: the file is a report,
+// rewritten every status interval.
+func Write(path string, s *Status) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".status-*.tmp")
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o640)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("status: %w", err)
+	}
+	return nil
+}
+
+// Read reads one status file.
+func Read(path string) (*Status, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", err)
+	}
+	var s Status
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("status %s: %w", path, err)
+	}
+	if s.Format != Format {
+		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, s.Format, Format)
+	}
+	return &s, nil
+}
+
+// ReadAll reads every target's status files in the state folder, sorted
+// by target, realtime before offline. A missing folder holds none.
+func ReadAll(stateDir string) ([]Status, error) {
+	es, err := os.ReadDir(filepath.Join(stateDir, "targets"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	var out []Status
+	for _, e := range es {
+		for _, mode := range []string{Realtime, Offline} {
+			s, err := Read(Path(stateDir, e.Name(), mode))
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return out, err
+			}
+			out = append(out, *s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Target < out[j].Target })
+	return out, nil
+}
+
+// ProcessStart returns the start time of process pid in clock ticks after
+// boot (field 22 of /proc/PID/stat), and false when there is no such
+// process.
+func ProcessStart(pid int) (uint64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name, field 2, is in parentheses and may hold anything.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 20 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(f[19], 10, 64)
+	return n, err == nil
+}
+
+// Alive reports whether the push_realtime that wrote s still runs.
+func (s *Status) Alive() bool {
+	start, ok := ProcessStart(s.PID)
+	return ok && start == s.PIDStart
+}
