@@ -464,3 +464,52 @@ func waitPublished(t *testing.T, dir, prefix string, n int, timeout time.Duratio
 		}
 	}
 }
+
+// TestPushRcloneTargets runs, through push_realtime, the reference's S3
+// example target as written (Mode "rclone", Path s3-...://pcap/all,
+// PipeCmd "gzip -c", FileSuffix ".pcap.gz", HHMMSS names) against an S3
+// server on loopback, and a Compress target to an SFTP server; each minute
+// lands whole, and decompresses to the input's packets of that minute.
+func TestPushRcloneTargets(t *testing.T) {
+	s3 := startRemote(t, "s3")
+	sftp := startRemote(t, "sftp")
+	e := newPushEnv(t)
+	in := storedCapture(t, e, "capture1_20210521_0101", "--seed", "26", "--start", "2021-05-24T09:50:30Z", "--duration", "3m", "--size", "9MB")
+	rc := writeConf(t, s3.conf, sftp.conf)
+	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.RcloneConfig = %q
+Config.Target = {}
+table.insert(Config.Target,
+{
+    Desc       = "pcap-all-gz",
+    Mode       = "rclone",
+    Path       = %q,
+    Split      = "--split-time 60e9",
+    FileName   = "--filename-tstr-HHMMSS",
+    FilterBPF  = nil,
+    PipeCmd    = "gzip -c",
+    FileSuffix = ".pcap.gz"
+})
+table.insert(Config.Target, { Desc = "sftp-zst", Mode = "RCLONE", Path = %q, Split = "--split-time 60e9",
+    FileName = "--filename-tstr-HHMMSS", Compress = "zstd:1" })
+return Config
+`, rc, s3.prefix("s3"), sftp.prefix("sftp")))
+	res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "capture1_20210521_0101")...)
+	if res.Code != 0 {
+		t.Fatalf("exit %d\n%s", res.Code, res.Stderr)
+	}
+	recs := readRecs(t, in)
+	checkMinutes(t, s3.dir("s3"), ".pcap.gz", recs)
+	checkMinutes(t, sftp.dir("sftp"), ".pcap.zst", recs)
+	// A remote missing from the rclone config is a configuration error.
+	bad := writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.RcloneConfig = %q
+Config.Target = {}
+table.insert(Config.Target, { Desc = "nope", Mode = "rclone", Path = "gdrive://pcap/all", Split = "--split-time 60e9", FileName = "--filename-epoch-sec" })
+return Config
+`, rc))
+	res = testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(bad, "--bin-dir", binDir(t), "--offline", "capture1_20210521_0101")...)
+	if res.Code != 2 || !strings.Contains(string(res.Stderr), `target "nope": Path: `) || !strings.Contains(string(res.Stderr), "gdrive") {
+		t.Errorf("unknown remote: exit %d\n%s", res.Code, res.Stderr)
+	}
+}

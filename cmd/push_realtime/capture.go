@@ -9,12 +9,15 @@ import (
 	"github.com/pcappush/pcappush/lib/bpf"
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // checks are the validations config.Load runs with other packages. A dry
 // run makes no folders.
-func checks(dryRun bool) config.Checks {
+//
+// rcloneFlag is --rclone-config, which wins over Config.RcloneConfig.
+func checks(dryRun bool, rcloneFlag string) config.Checks {
 	chk := config.Checks{BPF: func(expr string) error {
 		_, err := bpf.Compile(expr, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
 		if err != nil {
@@ -22,6 +25,19 @@ func checks(dryRun bool) config.Checks {
 		}
 		return nil
 	}}
+	chk.Output = func(t *config.Target, rcloneConfig string) error {
+		if rcloneFlag != "" {
+			rcloneConfig = rcloneFlag
+		}
+		if rcloneConfig == "" {
+			rcloneConfig = defaultRclone
+		}
+		if t.Mode != config.ModeRclone {
+			rcloneConfig = ""
+		}
+		return output.Check(t.Path, output.Options{Rclone: t.Mode == config.ModeRclone, RcloneConfig: rcloneConfig,
+			Compress: t.Compress, PipeCmd: t.PipeCmd, Suffix: t.FileSuffix, NamesFinal: t.SplitTime > 0})
+	}
 	if dryRun {
 		chk.Folder = func(string) error { return nil }
 	}

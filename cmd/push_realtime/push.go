@@ -53,7 +53,7 @@ func resolve(c *cli.Context, cfg *config.Config) settings {
 
 // load reads the configuration and keeps the targets --target names.
 func load(c *cli.Context, dryRun bool) (*config.Config, error) {
-	cfg, err := config.Load(c.String("config"), checks(dryRun))
+	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config")))
 	if err != nil {
 		return nil, usageErr(err)
 	}

@@ -52,6 +52,7 @@ type Target struct {
 	PipeCmd    string
 	FileSuffix string // "" when unset: pcap_split's default
 	Post       string // command run after each split is published ("" when unset)
+	Compress   string // in-process compression, "gzip", "zstd:1", "lz4" ("" when unset)
 }
 
 // Error is a configuration mistake.
@@ -82,7 +83,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // for Ethernet, resolving an rclone remote. A nil check is skipped.
 type Checks struct {
 	BPF    func(expr string) error
-	Remote func(path, rcloneConfig string) error
+	// Output checks a target's output options (rclone remote and
+	// compression) without touching the network.
+	Output func(t *Target, rcloneConfig string) error
 	// Folder makes sure a File target's output folder exists; nil means
 	// os.MkdirAll with mode 0750.
 	Folder func(dir string) error

@@ -60,7 +60,7 @@ func TestLoadErrors(t *testing.T) {
 		name, body, want string
 	}{
 		{"unknown field with hint", target(good + `, FilterBP = "tcp"`), `target "t1": unknown field "FilterBP" (did you mean "FilterBPF"?)`},
-		{"unknown field far from all", target(good + `, Colour = "red"`), `target "t1": unknown field "Colour" (known: Decap, Desc, FileName`},
+		{"unknown field far from all", target(good + `, Colour = "red"`), `target "t1": unknown field "Colour" (known: Compress, Decap, Desc, FileName`},
 		{"lua syntax", "local Config = {\nreturn Config\n", "lua syntax error at line 2, column 6 near 'return'"},
 		{"lua runtime", "local Config = {}\nlocal x = nil\nx.y = 1\nreturn Config\n", "lua error at line 3: attempt to index"},
 		{"no return", "local Config = {}\n", "must end with `return Config`"},
@@ -145,18 +145,18 @@ Config.Capture = "cap1"
 Config.Target = {}
 table.insert(Config.Target, { Desc = "s3-gz", Mode = "rclone", Path = "s3-fmad://pcap/all",
     Split = "--split-byte 1e9", FileName = "--filename-tstr-HHMMSS", FilterBPF = "tcp",
-    Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz", Post = "/usr/local/bin/index-split" })
+    Decap = true, PipeCmd = "gzip -c", FileSuffix = ".pcap.gz", Post = "/usr/local/bin/index-split", Compress = "zstd:1" })
 return Config
 `
 	var remotes []string
-	chk := Checks{Remote: func(p, rc string) error { remotes = append(remotes, p+" "+rc); return nil }}
+	chk := Checks{Output: func(t *Target, rc string) error { remotes = append(remotes, t.Path+" "+rc); return nil }}
 	cfg, err := Load(writeConfig(t, body), chk)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := cfg.Targets[0]
 	want := Target{Desc: "s3-gz", Mode: ModeRclone, Path: "s3-fmad://pcap/all", Split: "--split-byte 1e9", SplitBytes: 1e9,
-		FileName: split.TstrHHMMSS, FilterBPF: "tcp", Decap: true, PipeCmd: "gzip -c", FileSuffix: ".pcap.gz", Post: "/usr/local/bin/index-split"}
+		FileName: split.TstrHHMMSS, FilterBPF: "tcp", Decap: true, PipeCmd: "gzip -c", FileSuffix: ".pcap.gz", Post: "/usr/local/bin/index-split", Compress: "zstd:1"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("target (-want +got):\n%s", d)
 	}

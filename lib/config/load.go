@@ -147,6 +147,7 @@ var targetFields = map[string]func(t *Target, v lua.LValue) error{
 	"PipeCmd":    func(t *Target, v lua.LValue) (err error) { t.PipeCmd, err = str(v); return },
 	"FileSuffix": func(t *Target, v lua.LValue) (err error) { t.FileSuffix, err = str(v); return },
 	"Post":       func(t *Target, v lua.LValue) (err error) { t.Post, err = str(v); return },
+	"Compress":   func(t *Target, v lua.LValue) (err error) { t.Compress, err = str(v); return },
 }
 
 func fieldNames() []string {

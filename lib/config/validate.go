@@ -163,10 +163,12 @@ func checkText(s string, noSlash bool) error {
 // checkOutput makes sure a File target's folder exists (creating it when
 // missing) or that an rclone remote is configured.
 func (c *Config) checkOutput(t *Target, chk Checks) error {
-	if t.Mode == ModeRclone {
-		if chk.Remote != nil {
-			return chk.Remote(t.Path, c.RcloneConfig)
+	if chk.Output != nil {
+		if err := chk.Output(t, c.RcloneConfig); err != nil {
+			return err
 		}
+	}
+	if t.Mode == ModeRclone {
 		return nil
 	}
 	if !filepath.IsAbs(t.Path) {

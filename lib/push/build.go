@@ -127,6 +127,9 @@ func splitArgs(t config.Target, s Spec) []string {
 	args := []string{"--uid", s.UID, "-o", t.Path}
 	args = append(args, strings.Fields(t.Split)...)
 	args = append(args, t.FileName.Flag())
+	if t.Compress != "" {
+		args = append(args, "--compress", t.Compress)
+	}
 	if t.PipeCmd != "" {
 		args = append(args, "--pipe-cmd", t.PipeCmd)
 	}
