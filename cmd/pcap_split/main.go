@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -63,6 +64,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap"},
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
+		&cli.DurationFlag{Name: "pipe-timeout", Value: split.DefaultPipeTimeout, Usage: "kill a --pipe-cmd that reads nothing, or does not exit after its input ends, for `D`; the split fails"},
 		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO`[:LEVEL]: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
 		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
 		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
@@ -156,10 +158,18 @@ func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Opt
 	}
 	return output.Options{
 		Rclone: c.Bool("rclone"), RcloneConfig: c.String("rclone-config"),
-		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"),
+		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"), PipeTimeout: setDuration(c, "pipe-timeout"),
 		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
 		Log: stderr, LogPrefix: tool + ": ",
 	}
+}
+
+// setDuration is a duration flag's value when given, else 0 (the default).
+func setDuration(c *cli.Context, name string) time.Duration {
+	if c.IsSet(name) {
+		return c.Duration(name)
+	}
+	return 0
 }
 
 // postRunner returns the --post-cmd runner, nil without one.

@@ -82,7 +82,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Checks are validations that need other packages: compiling a BPF filter
 // for Ethernet, resolving an rclone remote. A nil check is skipped.
 type Checks struct {
-	BPF    func(expr string) error
+	BPF func(expr string) error
 	// Output checks a target's output options (rclone remote and
 	// compression) without touching the network.
 	Output func(t *Target, rcloneConfig string) error

@@ -25,6 +25,9 @@ type Options struct {
 	// PipeCmd is a shell command each split passes through (stdin to
 	// stdout), after the compression if both are given.
 	PipeCmd string
+	// PipeTimeout kills a pipe command that hangs (see split.PipeSink);
+	// 0 means split.DefaultPipeTimeout.
+	PipeTimeout time.Duration
 	// Suffix is the splits' name suffix; the start-up sweep removes only
 	// NAME.pending files with this suffix ("": any).
 	Suffix string
@@ -149,7 +152,7 @@ func Open(ctx context.Context, prefix string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	if opts.PipeCmd != "" {
-		out.Sink = split.PipeSink{Inner: out.Sink, Command: opts.PipeCmd, Stderr: opts.Log}
+		out.Sink = split.PipeSink{Inner: out.Sink, Command: opts.PipeCmd, Stderr: opts.Log, Timeout: opts.PipeTimeout}
 	}
 	if opts.Compress != "" {
 		c, _ := compress.Parse(opts.Compress)
@@ -205,6 +208,9 @@ func (o Options) Flags() []string {
 	}
 	if o.Compress != "" {
 		out = append(out, "--compress", o.Compress)
+	}
+	if o.PipeTimeout != 0 {
+		out = append(out, "--pipe-timeout", o.PipeTimeout.String())
 	}
 	if o.PipeCmd != "" {
 		out = append(out, "--pipe-cmd", o.PipeCmd)

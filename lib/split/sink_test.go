@@ -276,3 +276,34 @@ func TestIsPendingOf(t *testing.T) {
 		}
 	}
 }
+
+func TestPipeSinkKillsHungCommands(t *testing.T) {
+	for _, tt := range []struct {
+		cmd, want string
+	}{
+		{"sleep 30", "read nothing for 300ms: killed"},
+		{"cat >/dev/null; sleep 30", "did not finish within 300ms of the end of its input: killed"},
+	} {
+		t.Run(tt.cmd, func(t *testing.T) {
+			dir := t.TempDir()
+			p, err := PipeSink{Inner: FileSink{}, Command: tt.cmd, Timeout: 300 * time.Millisecond}.Create(filepath.Join(dir, "x.pcap"))
+			must(t, err)
+			begin := time.Now()
+			var werr error
+			for i := 0; i < 64 && werr == nil; i++ {
+				_, werr = p.Write(make([]byte, 64*1024))
+			}
+			err = werr
+			if err == nil {
+				err = p.Commit(filepath.Join(dir, "x.pcap"))
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || time.Since(begin) > 10*time.Second {
+				t.Fatalf("error %v after %v; want %q soon", err, time.Since(begin), tt.want)
+			}
+			p.Abort() //nolint:errcheck
+			if got := listDir(t, dir); len(got) != 0 {
+				t.Errorf("left %v", got)
+			}
+		})
+	}
+}
