@@ -70,6 +70,8 @@ func TestChaos(t *testing.T) {
 		t.Skip("chaos takes a while")
 	}
 	e := newPushEnv(t)
+	s3 := startRemote(t, "s3")
+	rc := writeConf(t, s3.conf)
 	src := readRecs(t, gen(t, "--seed", "31", "--packets", "5000", "--encap", "0.3"))
 	live := filepath.Join(e.store, "live")
 	if err := os.MkdirAll(live, 0o755); err != nil {
@@ -82,9 +84,10 @@ Config.Target = {}
 table.insert(Config.Target, { Desc = "all", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS" })
 table.insert(Config.Target, { Desc = "tcp", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS",
     Decap = true, FilterBPF = "net 192.168.1.0/24 and tcp" })
+table.insert(Config.Target, { Desc = "s3", Mode = "rclone", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS" })
 return Config
-`, e.out+"/all", e.out+"/tcp"))
-	p := &pushProcess{t: t, args: e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s", "--force")}
+`, e.out+"/all", e.out+"/tcp", s3.prefix("chaos")))
+	p := &pushProcess{t: t, args: e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s", "--force", "--rclone-config", rc)}
 	p.start()
 	t.Cleanup(func() { p.cmd.Process.Kill() }) //nolint:errcheck
 
@@ -108,7 +111,18 @@ return Config
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills := map[string]int{}
 	restarts := 0
+	s3Down := time.Now().Add(chaosSeconds() / 3)
 	for deadline := time.Now().Add(chaosSeconds()); time.Now().Before(deadline); {
+		if !s3Down.IsZero() && time.Now().After(s3Down) { // the S3 server dies once, and comes back
+			s3.srv.Kill()
+			kills["S3 server"]++
+			time.Sleep(3 * time.Second)
+			s3 = s3.restart(t)
+			if err := os.WriteFile(rc, []byte(s3.conf), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s3Down = time.Time{}
+		}
 		time.Sleep(time.Duration(300+rng.Intn(1700)) * time.Millisecond)
 		pids := stagePIDs(e.root)
 		switch n := rng.Intn(10); {
@@ -141,8 +155,10 @@ return Config
 	close(stop)
 	wg.Wait()
 	w.f.Close()
-	// Let the push catch up, then stop it; the last splits are published.
-	time.Sleep(8 * time.Second)
+	// Let the push catch up (the S3 target's backoff may have grown), then
+	// stop it; the last splits are published.
+	waitPublished(t, s3.dir("chaos"), "all_", len(w.written)-2000, 60*time.Second)
+	time.Sleep(4 * time.Second)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +173,11 @@ return Config
 	wantTCP := parseRecs(t, "tcpdump", testutil.MustRun(t, decapped, testutil.Need(t, "tcpdump"), "--time-stamp-precision", "nano", "-r", "-", "-w", "-", "net 192.168.1.0/24 and tcp").Stdout)
 	tcp := published(t, e.out, "tcp_")
 	tdups, tlosses := compareOnce(wantTCP, tcp)
-	summary := fmt.Sprintf("chaos: %v of kills %v, %d push_realtime restarts; packets in %d, published %d (all), %d of %d (tcp); duplicates %d, losses %d",
-		chaosSeconds(), kills, restarts, len(w.written), len(all), len(tcp), len(wantTCP), dups+tdups, losses+tlosses)
+	objects := published(t, s3.dir("chaos"), "all_")
+	sdups, slosses := compareOnce(w.written, objects)
+	dups, losses = dups+sdups, losses+slosses
+	summary := fmt.Sprintf("chaos: %v of kills %v, %d push_realtime restarts; packets in %d, published %d (all), %d of %d (tcp), %d (S3); duplicates %d, losses %d",
+		chaosSeconds(), kills, restarts, len(w.written), len(all), len(tcp), len(wantTCP), len(objects), dups+tdups, losses+tlosses)
 	t.Log(summary)
 	fmt.Fprintln(os.Stderr, summary)
 	if dups+losses+tdups+tlosses != 0 {
@@ -166,6 +185,7 @@ return Config
 	}
 	sameRecs(t, "target all", w.written, all)
 	sameRecs(t, "target tcp", wantTCP, tcp)
+	sameRecs(t, "target s3", w.written, objects)
 	total := 0
 	for _, n := range kills {
 		total += n
