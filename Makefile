@@ -34,8 +34,8 @@ MAN_PAGES    := $(addprefix $(MAN_OUT)/,$(addsuffix .1,$(TOOLS_CMDS)))
 # system's libpcap through cgo), what the tests check against, and what the
 # benchmarks compare with.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
-TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base openssh-server vsftpd
-BENCH_DEBS := $(TEST_DEBS) hyperfine pigz time
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base openssh-server vsftpd time
+BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
 .PHONY: all build man install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
 

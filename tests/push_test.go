@@ -437,7 +437,7 @@ return Config
 	}
 	w.packets(300, 5*time.Millisecond)
 	waitPublished(t, share, "all_", len(w.written)-20, 20*time.Second) // the backoff may have grown to 8 s
-	cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
+	cmd.Process.Signal(syscall.SIGTERM)                                //nolint:errcheck
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("push_realtime: %v\n%s", err, stderr.String())
 	}
