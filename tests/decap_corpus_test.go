@@ -186,8 +186,14 @@ func TestDecapCorpusInnerLayerIsFirst(t *testing.T) {
 			}
 		}
 	}
-	if checked < 1300 {
-		t.Errorf("only %d decapsulated frames checked; want the corpus's 1300 or more", checked)
+	// The repository's corpus alone has 1245 decapsulated frames; with
+	// ../shared/corpus's files, 1374.
+	want := 1240
+	if len(files) > len(testutil.CorpusFiles(t)) {
+		want = 1300
+	}
+	if checked < want {
+		t.Errorf("only %d decapsulated frames checked; want %d or more", checked, want)
 	}
 	t.Logf("%d files, %d frames, %d of them decapsulated, checked against tshark", len(files), len(before), checked)
 }
