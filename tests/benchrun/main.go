@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -106,7 +107,16 @@ func (e *env) run(j job) (time.Duration, int64, error) {
 			return 0, 0, fmt.Errorf("setup of %s: %w", j.name, err)
 		}
 	}
-	cmd := exec.CommandContext(context.Background(), "bash", "-c", j.shell)
+	// GNU time reports the largest RSS among the job's processes; the
+	// rusage of a child started from here would also count the pages of
+	// this forked process before its exec.
+	rssFile := filepath.Join(e.work, ".rss")
+	argv := []string{"bash", "-c", j.shell}
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		argv = append([]string{"/usr/bin/time", "-f", "%M", "-o", rssFile}, argv...)
+	}
+	_ = os.Remove(rssFile)
+	cmd := exec.CommandContext(context.Background(), argv[0], argv[1:]...)
 	cmd.Dir = e.work
 	cmd.Env = append(os.Environ(), "BIN="+e.bin, "DATA="+e.data, "WORK="+e.work)
 	var stderr strings.Builder
@@ -118,7 +128,9 @@ func (e *env) run(j job) (time.Duration, int64, error) {
 		return 0, 0, fmt.Errorf("%s: %w\n%s", j.shell, err, tail(stderr.String()))
 	}
 	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	if b, err := os.ReadFile(rssFile); err == nil {
+		rss, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss
 	}
 	return el, rss, nil
