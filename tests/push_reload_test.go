@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,33 @@ func configOf(schedule string, targets ...string) string {
 		s += "Config.Schedule = " + schedule + "\n"
 	}
 	return s + "Config.Target = {}\n" + strings.Join(targets, "") + "return Config\n"
+}
+
+// namesTellTheTruth checks that every split in out/<dir> (2-second time
+// splits named x_YYYYMMDD_HHMMSS[_N].pcap) holds only packets of the
+// interval its name gives, also when a stop cut a split short.
+func namesTellTheTruth(t *testing.T, e pushEnv, dir string) {
+	t.Helper()
+	d := filepath.Join(e.out, dir)
+	name := regexp.MustCompile(`^x_(\d{8}_\d{6})(_\d+)?\.pcap$`)
+	for _, f := range files(t, d) {
+		m := name.FindStringSubmatch(f)
+		if m == nil {
+			t.Errorf("%s: unexpected file %s", dir, f)
+			continue
+		}
+		start, err := time.Parse("20060102_150405", m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := start.UnixNano(), start.Add(2*time.Second).UnixNano()
+		for _, r := range merged(t, d, []string{f}) {
+			if r.Time < lo || r.Time >= hi {
+				t.Errorf("%s/%s holds a packet stamped %s, outside its interval", dir, f, time.Unix(0, r.Time).UTC().Format(time.RFC3339Nano))
+				break
+			}
+		}
+	}
 }
 
 // splitPID is the pid of the pcap_split writing to out/<dir>, 0 if none.
@@ -85,6 +113,9 @@ func TestPushReload(t *testing.T) {
 		t.Fatalf("removed target published %d packets of %d; want those up to its removal", len(gone), len(w.written))
 	}
 	sameRecs(t, "removed target", w.written[:len(gone)], gone)
+	for _, dir := range []string{"a", "b", "b2", "c", "d"} {
+		namesTellTheTruth(t, e, dir)
+	}
 }
 
 // TestPushSchedule: with windows opening and closing within seconds, the
@@ -126,4 +157,5 @@ func TestPushSchedule(t *testing.T) {
 	w.during(time.Second, 5*time.Millisecond)
 	p.stop(t) // publishes what is in progress
 	sameRecs(t, "scheduled target", w.written, published(t, filepath.Join(e.out, "a"), "x_"))
+	namesTellTheTruth(t, e, "a")
 }

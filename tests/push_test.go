@@ -311,6 +311,11 @@ func TestPushConfigErrors(t *testing.T) {
 		{"bad schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Schedule = {"Mon-Fri 08:00-18:00", "Sat 8-12"}`+"\nConfig.Target = {}", 1), `Config.Schedule: window "Sat 8-12": start "8": want HH:MM or HH:MM:SS`},
 		{"misspelt schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Shedule = {"Mon-Fri 08:00-18:00"}`+"\nConfig.Target = {}", 1), `Config.Shedule: unknown setting (did you mean "Schedule"?)`},
 		{"missing file", "", "cannot read it"},
+		{"bad compress", one(good + `, Compress = "zstd:99"`), `target "t": Compress: `},
+		{"credentials in the path", one(`Desc = "t", Mode = "rclone", Path = ":sftp,host=127.0.0.1,user=u,pass=S3CR3TPASS:/x/all", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`),
+			`target "t": Path: the connection string holds credentials (pass)`},
+		{"a bad target after a good one", strings.Replace(one(fmt.Sprintf(`Desc = "ok", Path = %q, Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`, e.out+"/new/deep/ok")),
+			"return Config", "table.insert(Config.Target, {"+good+`, FilterBPF = "tcp port"})`+"\nreturn Config", 1), `FilterBPF: bad filter "tcp port"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,6 +329,12 @@ func TestPushConfigErrors(t *testing.T) {
 			}
 			if _, err := os.Stat(e.logs); err == nil {
 				t.Errorf("a log folder was made: something started")
+			}
+			if _, err := os.Stat(filepath.Join(e.out, "new")); err == nil {
+				t.Errorf("a refused configuration made a target's folder")
+			}
+			if strings.Contains(string(res.Stderr), "S3CR3T") {
+				t.Errorf("the error shows a secret:\n%s", res.Stderr)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -191,6 +192,27 @@ func TestRcloneSecretsStayOutOfMessages(t *testing.T) {
 			if strings.Contains(stderr, s) {
 				t.Errorf("%s %v: stderr shows the secret %q:\n%s", tt.prefix, tt.env, s, stderr)
 			}
+		}
+	}
+	// A connection string given as -o holds its credentials itself: they are
+	// redacted from every message, the split names in progress lines too.
+	good := fmt.Sprintf(`:s3,provider=Other,access_key_id=%s,secret_access_key=%s,endpoint="http://%s",force_path_style=true,region=us-east-1:pcap/cs`,
+		s3.s3.Access, s3.s3.Secret, s3.s3.Addr)
+	for _, tt := range []struct {
+		prefix string
+		ok     bool
+	}{{good, true}, {strings.Replace(good, s3.s3.Secret, secret, 1), false}} {
+		code, stderr := splitWith(t, in, nil, "--rclone", "-o", tt.prefix, "--split-time", "60e9", "--filename-epoch-sec")
+		if (code == 0) != tt.ok {
+			t.Errorf("connection string (ok %v): exit %d:\n%s", tt.ok, code, stderr)
+		}
+		for _, s := range []string{s3.s3.Secret, s3.s3.Access, secret} {
+			if strings.Contains(stderr, s) {
+				t.Errorf("connection string (ok %v): stderr shows the secret %q:\n%s", tt.ok, s, stderr)
+			}
+		}
+		if !strings.Contains(stderr, "secret_access_key=***") {
+			t.Errorf("connection string (ok %v): stderr never names the remote, redacted:\n%s", tt.ok, stderr)
 		}
 	}
 }

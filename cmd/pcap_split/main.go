@@ -94,7 +94,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := cliutil.NewApp(tool, "split a PCAP stream on stdin into files by time or size", stdout, stderr)
 	cliutil.SetHelp(app, help)
 	app.Flags = flags()
-	app.Action = func(c *cli.Context) error { return split1(ctx, c, stdin, stderr) }
+	app.Action = func(c *cli.Context) error {
+		// A connection string given as -o may hold a password or a key:
+		// keep it out of every message (split names include the prefix).
+		if r, err := output.ParseRemote(c.String("o")); err == nil && c.Bool("rclone") && len(r.SecretOptions()) > 0 {
+			return cliutil.RedactError(split1(ctx, c, stdin, cliutil.RedactWriter{W: stderr, Redact: r.Redact}), r.Redact)
+		}
+		return split1(ctx, c, stdin, stderr)
+	}
 	return cliutil.Run(ctx, app, args)
 }
 

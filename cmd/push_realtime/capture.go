@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/bpf"
@@ -34,6 +35,10 @@ func checks(dryRun bool, rcloneFlag string) config.Checks {
 		}
 		if t.Mode != config.ModeRclone {
 			rcloneConfig = ""
+		} else if r, err := output.ParseRemote(t.Path); err == nil && len(r.SecretOptions()) > 0 {
+			// Path goes into process arguments, logs and status.
+			return fmt.Errorf("the connection string holds credentials (%s): keep them in the rclone config or in RCLONE_CONFIG_<REMOTE>_<OPTION> variables; Path shows in process lists, logs and status",
+				strings.Join(r.SecretOptions(), ", "))
 		}
 		return output.Check(t.Path, output.Options{Rclone: t.Mode == config.ModeRclone, RcloneConfig: rcloneConfig,
 			Compress: t.Compress, PipeCmd: t.PipeCmd, Suffix: t.FileSuffix, NamesFinal: t.SplitTime > 0})

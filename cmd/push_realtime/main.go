@@ -101,7 +101,7 @@ func flags() []cli.Flag {
 	return []cli.Flag{
 		configFlag(), storeFlag(), stateFlag(),
 		&cli.StringFlag{Name: "log-dir", Usage: "`DIR` for the logs (default: Config.LogDir, else " + defaultLogDir + ")"},
-		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
+		&cli.StringFlag{Name: "rclone-config", EnvVars: []string{"RCLONE_CONFIG"}, Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
 		&cli.StringFlag{Name: "bin-dir", Usage: "`DIR` holding stream_cat, pcap_decap, pcap_filter, pcap_split (default: next to push_realtime, else PATH)"},
 		&cli.StringFlag{Name: "offline", Usage: "push stored capture `NAME` through every target and exit"},

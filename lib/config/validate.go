@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/pcappush/pcappush/lib/compress"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,6 +94,11 @@ func (c *Config) validate(chk Checks) error {
 		if err := opts.Validate(); err != nil {
 			return fail("", err)
 		}
+		if t.Compress != "" {
+			if _, err := compress.Parse(t.Compress); err != nil {
+				return fail("Compress", err)
+			}
+		}
 		if err := c.checkOutput(t, chk); err != nil {
 			return fail("Path", err)
 		}
@@ -104,6 +110,17 @@ func (c *Config) validate(chk Checks) error {
 			if err := chk.BPF(t.FilterBPF); err != nil {
 				return fail("FilterBPF", err)
 			}
+		}
+	}
+	// Folders are made only once every target is known good: a refused
+	// configuration leaves nothing behind.
+	for i := range c.Targets {
+		t := &c.Targets[i]
+		if t.Mode == ModeRclone {
+			continue
+		}
+		if err := makeFolder(t, chk); err != nil {
+			return &Error{File: c.File, Target: targetName(t, i), Field: "Path", Err: err}
 		}
 	}
 	return nil
@@ -174,6 +191,11 @@ func (c *Config) checkOutput(t *Target, chk Checks) error {
 	if !filepath.IsAbs(t.Path) {
 		return fmt.Errorf("%q: a File path must be absolute", t.Path)
 	}
+	return nil
+}
+
+// makeFolder makes the folder of a File target's Path.
+func makeFolder(t *Target, chk Checks) error {
 	dir := filepath.Dir(t.Path + "x")
 	mk := chk.Folder
 	if mk == nil {

@@ -30,7 +30,8 @@ type Entry struct {
 	Skip    int64 `json:"skip"`
 	HasCkpt bool  `json:"has_ckpt"`
 	// Base and Dup: the name before a "_N" that tells apart size splits
-	// that would share a name, and that N (0: none).
+	// that would share a name, or continues a time split cut short by a
+	// stop, and that N (0: none).
 	Base string `json:"base,omitempty"`
 	Dup  int    `json:"dup,omitempty"`
 }

@@ -8,9 +8,14 @@
 // multiples of the split time since the epoch: with one minute, a packet
 // stamped exactly hh:mm:00.000000000 opens the split [hh:mm, hh:mm+1). An
 // interval with no packet makes no file. A packet stamped before the open
-// split's start (reordered input) is written to the open split and counted;
-// a late packet that finds no split open starts the split after the last
-// one published, so names never repeat and nothing is dropped. By size
+// split's start (reordered input) is written to the open split and counted.
+// A packet that finds no split open while its interval's split has been
+// published already (late input, or a run resumed after a stop cut that
+// split short) goes into a continuation of the last published split: the
+// same interval, named with "_2", "_3", ... before the suffix; so a name
+// never lies about its interval, a published file is never replaced, and
+// nothing is dropped. When the last split's name is not known (--after),
+// such a packet goes into the split after it. By size
 // (Options.Bytes), a split is closed before the packet that would take the
 // file, header included, past the limit; a packet larger than the limit
 // gets a file of its own.

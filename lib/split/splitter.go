@@ -26,8 +26,9 @@ type Info struct {
 	Ckpt    int64
 	Skip    int64
 	HasCkpt bool
-	// Base is the name before a "_N" added to tell apart size splits that
-	// would share a name, Dup that N (0 for none).
+	// Base is the name before a "_N" (and the suffix) added to tell apart
+	// size splits that would share a name, or a time split continued after
+	// a stop; Dup is that N (0 for none).
 	Base string
 	Dup  int
 }
@@ -51,7 +52,8 @@ type Splitter struct {
 	snaplen  uint32
 	open     bool
 	cur      current
-	lastEnd  int64 // end of the last published time split
+	lastEnd  int64  // end of the last published time split
+	win      window // the last published time split, when known
 	prevName string
 	dup      int
 	stats    Stats
@@ -67,6 +69,15 @@ type Splitter struct {
 // the checkpoint a resumed run expects.
 var ErrResume = errors.New("the input does not start at the checkpoint the ledger names")
 
+// window is a published time split: its interval's start, its name before
+// any "_N" and that N (0 for none).
+type window struct {
+	start int64
+	base  string
+	dup   int
+	known bool
+}
+
 // position is a place in the input: after checkpoint tick at, n packets.
 type position struct {
 	at  int64
@@ -78,6 +89,8 @@ type position struct {
 type current struct {
 	part    Part
 	name    string // provisional (size splits) or final (time splits) name
+	base    string // time splits: the final name before any "_N"
+	dup     int    // time splits: that N, 0 for none
 	start   int64
 	end     int64
 	first   int64
@@ -91,9 +104,26 @@ type current struct {
 // (nil: no log). The options must have passed Validate. Close or Abort
 // ends it.
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
-	return &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
+	s := &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
 		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0),
 		expect: opts.Resume.HasCkpt}
+	if r := opts.Resume; opts.Time != 0 && r.Base != "" && r.End > 0 {
+		// The last split a previous run published, when the ledger names it
+		// (a split cut short by a stop is continued under "_N"). Under
+		// another prefix or name format, the continuation is "_2".
+		start := r.End - opts.Time
+		s.win = window{start: start, base: s.timeBase(start, r.End), dup: 1, known: true}
+		if s.win.base == r.Base {
+			s.win.dup = r.Dup
+		}
+	}
+	return s
+}
+
+// timeBase is the name of the time split [start, end) before any "_N" and
+// the suffix.
+func (s *Splitter) timeBase(start, end int64) string {
+	return JoinName(s.opts.Prefix, s.opts.Name.TimePart(start, end), "")
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -229,11 +259,19 @@ func (s *Splitter) route(ts, n int64) error {
 			}
 		}
 		if !s.open {
-			start := floorDiv(ts, s.opts.Time) * s.opts.Time
+			start, dup := floorDiv(ts, s.opts.Time)*s.opts.Time, 0
 			if start < s.lastEnd {
-				start = s.lastEnd
+				if w := s.win; w.known && w.start+s.opts.Time == s.lastEnd {
+					// The last split published was cut short (a stop, a
+					// reload): the rest of its interval goes into a file of
+					// the same interval, named "_N", so that no name lies
+					// about its packets and no published file is replaced.
+					start, dup = w.start, max(w.dup, 1)+1
+				} else {
+					start = s.lastEnd
+				}
 			}
-			if err := s.start(start, start+s.opts.Time); err != nil {
+			if err := s.startTime(start, start+s.opts.Time, dup); err != nil {
 				return err
 			}
 		}
@@ -248,15 +286,29 @@ func (s *Splitter) route(ts, n int64) error {
 		}
 	}
 	if !s.open {
-		return s.start(ts, ts)
+		return s.start(JoinName(s.opts.Prefix, s.opts.Name.TimePart(ts, ts), s.opts.Suffix), ts, ts)
 	}
 	return nil
 }
 
-// start opens a split for [start, end) (time) or starting at a packet
-// stamped start (size).
-func (s *Splitter) start(start, end int64) error {
-	name := JoinName(s.opts.Prefix, s.opts.Name.TimePart(start, end), s.opts.Suffix)
+// startTime opens the time split [start, end), named with "_dup" when dup
+// is not 0.
+func (s *Splitter) startTime(start, end int64, dup int) error {
+	base := s.timeBase(start, end)
+	name := base + s.opts.Suffix
+	if dup > 0 {
+		name = base + "_" + strconv.Itoa(dup) + s.opts.Suffix
+	}
+	if err := s.start(name, start, end); err != nil {
+		return err
+	}
+	s.cur.base, s.cur.dup = base, dup
+	return nil
+}
+
+// start opens a split named name for [start, end) (time) or starting at a
+// packet stamped start (size; the name is provisional).
+func (s *Splitter) start(name string, start, end int64) error {
 	part, err := s.sink.Create(name)
 	if err != nil {
 		return err
@@ -281,7 +333,7 @@ func (s *Splitter) start(start, end int64) error {
 // before any "_N", and that N.
 func (s *Splitter) finalName() (name, base string, dup int) {
 	if s.opts.Time != 0 {
-		return s.cur.name, s.cur.name, 0
+		return s.cur.name, s.cur.base, s.cur.dup
 	}
 	base = JoinName(s.opts.Prefix, s.opts.Name.TimePart(s.cur.first, s.cur.last), "")
 	if base == s.prevName {
@@ -312,6 +364,7 @@ func (s *Splitter) publish() error {
 	}
 	if s.opts.Time != 0 {
 		s.lastEnd = c.end
+		s.win = window{start: c.start, base: base, dup: dup, known: true}
 	}
 	s.stats.Files++
 	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,

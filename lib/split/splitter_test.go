@@ -159,21 +159,45 @@ func TestTimeSplitReordering(t *testing.T) {
 		{t: sec(61), size: 60},  // closes the first minute
 		{t: sec(62), tick: true},
 		{t: sec(125), tick: true}, // closes the second minute
-		{t: sec(30), size: 60},    // late: goes to the split after the last one
+		{t: sec(70), size: 60},    // late, in the minute just closed: its continuation, "_2"
+		{t: sec(30), size: 60},    // older still: kept in the open split, counted
 		{t: sec(200), size: 60},
 	}
 	sink, st := feedSteps(t, Options{Time: 60e9, Name: EpochSec}, steps)
 	want := map[string][]int64{
-		"/out/1621849860.pcap": {sec(10), sec(5), sec(-30)},
-		"/out/1621849920.pcap": {sec(61)},
-		"/out/1621849980.pcap": {sec(30)},
-		"/out/1621850040.pcap": {sec(200)},
+		"/out/1621849860.pcap":   {sec(10), sec(5), sec(-30)},
+		"/out/1621849920.pcap":   {sec(61)},
+		"/out/1621849920_2.pcap": {sec(70), sec(30)},
+		"/out/1621850040.pcap":   {sec(200)},
 	}
 	if d := cmp.Diff(want, contents(t, sink)); d != "" {
 		t.Errorf("splits (-want +got):\n%s", d)
 	}
-	if st.Reordered != 2 || st.Ticks != 2 || st.Packets != 6 {
-		t.Errorf("stats %+v; want 2 reordered, 2 ticks, 6 packets", st)
+	if st.Reordered != 2 || st.Ticks != 2 || st.Packets != 7 {
+		t.Errorf("stats %+v; want 2 reordered, 2 ticks, 7 packets", st)
+	}
+}
+
+// TestTimeSplitContinuedAfterResume: a split published early (a stop)
+// is continued by the next run under "_2", then "_3", within its own
+// interval; a run that does not know the last split's name (--after from
+// another capture) starts at the next interval instead.
+func TestTimeSplitContinuedAfterResume(t *testing.T) {
+	base := "/out/1621849860-1621849920"
+	for _, tc := range []struct {
+		resume Resume
+		want   string
+	}{
+		{Resume{End: sec(60), Base: base}, base + "_2.pcap"},
+		{Resume{End: sec(60), Base: base, Dup: 2}, base + "_3.pcap"},
+		{Resume{End: sec(60)}, "/out/1621849920-1621849980.pcap"},
+		{Resume{End: sec(60), Base: "/elsewhere/1621849860-1621849920", Dup: 3}, base + "_2.pcap"},
+	} {
+		sink, _ := feedSteps(t, Options{Time: 60e9, Name: EpochSecStartEnd, Resume: tc.resume}, []step{{t: sec(40), size: 60}})
+		got := contents(t, sink)
+		if len(got) != 1 || got[tc.want] == nil {
+			t.Errorf("resume %+v: published %v; want %s", tc.resume, got, tc.want)
+		}
 	}
 }
 
