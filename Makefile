@@ -138,8 +138,8 @@ bench: build setup-bench
 ## chaos: realtime push of a live capture while processes are killed at
 ## random for CHAOS_SECONDS; checks every packet is published exactly once.
 CHAOS_SECONDS ?= 150
-chaos: setup-test
-	PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO) test -count=1 -timeout 30m -run '^TestChaos$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |ok|FAIL|PASS)'
+chaos: setup-test $(VERSITYGW)
+	set -o pipefail; PCAPPUSH_REQUIRE_TOOLS=1 PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO) test -count=1 -timeout 30m -run '^TestChaos$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |    |ok|FAIL|PASS)'
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m).
 FUZZTIME ?= 1m

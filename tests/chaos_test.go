@@ -60,8 +60,9 @@ func stagePIDs(root string) map[string][]int {
 	return out
 }
 
-// TestChaos runs a realtime push of a live capture with two targets (all;
-// and decapsulated, filtered TCP) and 2-second splits, and kills processes
+// TestChaos runs a realtime push of a live capture with four targets (all,
+// to files and to S3; decapsulated, filtered TCP; all again, in splits of
+// 300 kB) and 2-second splits, and kills processes
 // at random many times: one stage, push_realtime alone, or everything at
 // once as a power cut would. The published splits must hold every packet
 // written exactly once.
@@ -85,8 +86,9 @@ table.insert(Config.Target, { Desc = "all", Path = %q, Split = "--split-time 2e9
 table.insert(Config.Target, { Desc = "tcp", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS",
     Decap = true, FilterBPF = "net 192.168.1.0/24 and tcp" })
 table.insert(Config.Target, { Desc = "s3", Mode = "rclone", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS" })
+table.insert(Config.Target, { Desc = "bytes", Path = %q, Split = "--split-byte 300e3", FileName = "--filename-tstr-HHMMSS_NS" })
 return Config
-`, e.out+"/all", e.out+"/tcp", s3.prefix("chaos")))
+`, e.out+"/all", e.out+"/tcp", s3.prefix("chaos"), e.out+"/bytes"))
 	p := &pushProcess{t: t, args: e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s", "--force", "--rclone-config", rc)}
 	p.start()
 	t.Cleanup(func() { p.cmd.Process.Kill() }) //nolint:errcheck
@@ -175,17 +177,20 @@ return Config
 	tdups, tlosses := compareOnce(wantTCP, tcp)
 	objects := published(t, s3.dir("chaos"), "all_")
 	sdups, slosses := compareOnce(w.written, objects)
-	dups, losses = dups+sdups, losses+slosses
-	summary := fmt.Sprintf("chaos: %v of kills %v, %d push_realtime restarts; packets in %d, published %d (all), %d of %d (tcp), %d (S3); duplicates %d, losses %d",
-		chaosSeconds(), kills, restarts, len(w.written), len(all), len(tcp), len(wantTCP), len(objects), dups+tdups, losses+tlosses)
+	bySize := published(t, e.out, "bytes_")
+	bdups, blosses := compareOnce(w.written, bySize)
+	dups, losses = dups+sdups+bdups, losses+slosses+blosses
+	summary := fmt.Sprintf("chaos: %v of kills %v, %d push_realtime restarts; packets in %d, published %d (all), %d of %d (tcp), %d (S3), %d (size splits); duplicates %d, losses %d",
+		chaosSeconds(), kills, restarts, len(w.written), len(all), len(tcp), len(wantTCP), len(objects), len(bySize), dups+tdups, losses+tlosses)
 	t.Log(summary)
 	fmt.Fprintln(os.Stderr, summary)
 	if dups+losses+tdups+tlosses != 0 {
-		t.Fatalf("not exactly once: %d/%d duplicates, %d/%d losses (all/tcp)", dups, tdups, losses, tlosses)
+		t.Fatalf("not exactly once: %d/%d duplicates, %d/%d losses (all, S3 and size splits/tcp)", dups, tdups, losses, tlosses)
 	}
 	sameRecs(t, "target all", w.written, all)
 	sameRecs(t, "target tcp", wantTCP, tcp)
 	sameRecs(t, "target s3", w.written, objects)
+	sameRecs(t, "target bytes", w.written, bySize)
 	total := 0
 	for _, n := range kills {
 		total += n

@@ -151,10 +151,10 @@ func (p *pipePart) wait() error {
 
 func (p *pipePart) Commit(name string) error {
 	if err := p.stdin.Close(); err != nil {
-		return fmt.Errorf("pipe command %q: %w", p.command, err)
+		return fmt.Errorf("split %s: pipe command %q: %w", name, p.command, err)
 	}
 	if err := p.wait(); err != nil {
-		return err
+		return fmt.Errorf("split %s: %w", name, err)
 	}
 	return p.inner.Commit(name)
 }
