@@ -316,6 +316,35 @@ func TestStreamCatFollowEndsOnNewerCapture(t *testing.T) {
 	}
 }
 
+// TestStreamCatWarnsWhenCaptureStalls: a followed capture that stops
+// changing for the active window is warned about once, following goes on,
+// and the return of data is noted.
+func TestStreamCatWarnsWhenCaptureStalls(t *testing.T) {
+	store := t.TempDir()
+	dir := filepath.Join(store, "live")
+	os.Mkdir(dir, 0o755)
+	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
+	r.rotate("a.pcap")
+	r.packets(20, 0, true)
+	f := startFollow(t, "--store", store, "--follow", "--active-window", "1s", "--no-ticks", "live")
+	f.waitFor(t, 20)
+	time.Sleep(2500 * time.Millisecond)
+	r.packets(10, 0, true)
+	f.waitFor(t, 30)
+	f.cmd.Process.Signal(syscall.SIGTERM) //nolint:errcheck
+	if code := f.wait(t, 5*time.Second); code != 0 {
+		t.Fatalf("exit %d\n%s", code, f.stderr.String())
+	}
+	stderr := f.stderr.String()
+	if strings.Count(stderr, "warning: capture live: nothing new for ") != 1 || !strings.Contains(stderr, "(has the recorder stopped, or the store stalled?); still following") ||
+		!strings.Contains(stderr, "capture live: data again, after ") {
+		t.Errorf("stderr:\n%s\nwant one stall warning, then data again", stderr)
+	}
+	if n := len(f.records()); n != 30 {
+		t.Errorf("%d records; want 30", n)
+	}
+}
+
 // TestStreamCatSignals: SIGTERM ends a follow with exit 0 and a complete
 // stream; a closed stdout ends stream_cat quietly.
 func TestStreamCatSignals(t *testing.T) {

@@ -28,6 +28,7 @@ type follower struct {
 	checked    time.Time         // when newer captures were last looked for
 	caughtUp   bool              // reading data as it is written
 	endReached bool              // an idle tick passed --end-time
+	stalled    bool              // warned that the capture stopped changing
 	delays     delayWindow
 }
 
@@ -169,6 +170,10 @@ func (f *follower) pump() error {
 		s.maxDelay = math.MinInt64
 	}
 	if k.cur.offset() != off || k.cur.pending() != pend {
+		if f.stalled {
+			f.stalled = false
+			k.logf("capture %s: data again, after %s without", k.c.Name, now.Sub(f.changed).Round(time.Second))
+		}
 		f.lastData, f.changed = now, now
 	}
 	return err
@@ -229,6 +234,13 @@ func (f *follower) finished() bool {
 		return true
 	}
 	now := k.now()
+	if !f.stalled && now.Sub(f.changed) >= k.opts.ActiveWindow {
+		// A quiet link, a recorder that stopped, or a stalled store: said
+		// once, and again when data returns; following goes on.
+		f.stalled = true
+		k.warnf("capture %s: nothing new for %s, since %s (has the recorder stopped, or the store stalled?); still following",
+			k.c.Name, now.Sub(f.changed).Round(time.Second), FormatTime(f.changed.UnixNano()))
+	}
 	if k.c.Store == "" || now.Sub(f.changed) < k.opts.ActiveWindow || now.Sub(f.checked) < TickEvery {
 		return false
 	}
