@@ -44,6 +44,14 @@ func (p *progress) newSplit(n int64, name string) {
 	}
 }
 
+// renamed notes that a size split shown under its provisional name was
+// published as name.
+func (p *progress) renamed(name string) {
+	if p.enabled {
+		p.line(name, " : Published")
+	}
+}
+
 func (p *progress) line(name, tail string) {
 	now := p.now()
 	el := now.Sub(p.began)

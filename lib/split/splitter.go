@@ -365,6 +365,8 @@ func (s *Splitter) publish() error {
 	if s.opts.Time != 0 {
 		s.lastEnd = c.end
 		s.win = window{start: c.start, base: base, dup: dup, known: true}
+	} else if name != c.name {
+		s.progress.renamed(name)
 	}
 	s.stats.Files++
 	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
