@@ -6,8 +6,9 @@
 // at every change of state: whether the target runs, is idle, restarting,
 // failed or stopped, and why; its capture and log file; its pipeline's
 // stages and pids; the splits, bytes and packets it has published and the
-// last split; its restarts, errors, Post failures and last error; and, for
-// an offline push, how far stream_cat has read. The file is replaced
+// last split; its restarts, errors, Post failures and last error; the
+// captures deleted before they were pushed to their end, with the time
+// range lost (Loss); and, for an offline push, how far stream_cat has read. The file is replaced
 // atomically (write, rename), so a reader never sees half of it, and
 // needs no lock. Counters count from the push_realtime's start.
 //
