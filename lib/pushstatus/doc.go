@@ -12,6 +12,11 @@
 // atomically (write, rename), so a reader never sees half of it, and
 // needs no lock. Counters count from the push_realtime's start.
 //
+// A realtime push_realtime also records, in <state>/push_realtime.json
+// (RunFile, WriteRun), the configuration file, store, log folder and
+// capture it resolved, so that status finds them from the state folder
+// alone.
+//
 // The file records push_realtime's pid and that process's start time, so
 // a reader can tell a status whose writer has died (killed, or the machine
 // restarted) from a live one: NewReport shows those targets as stopped.

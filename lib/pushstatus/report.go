@@ -18,6 +18,7 @@ import (
 type Report struct {
 	Now      time.Time `json:"now"`
 	StateDir string    `json:"state_dir"`
+	LogDir   string    `json:"log_dir,omitempty"` // set by the caller: the log folder, shown with the report
 	Service  Service   `json:"push_realtime"`
 	Targets  []Row     `json:"targets"`
 	Store    Store     `json:"store"`
@@ -168,6 +169,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if row.LastError != "" && row.Log != "" {
 			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), row.Log)
 		}
+	}
+	if r.LogDir != "" {
+		fmt.Fprintf(w, "\nlogs %s: analytics_push_realtime.cur, push_<target>.cur\n", r.LogDir)
 	}
 	fmt.Fprintf(w, "\nstore %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {

@@ -161,8 +161,11 @@ func Path(stateDir, desc, mode string) string {
 // Write replaces the file at path with s atomically (a reader sees the
 // old or the new file whole). It does not fsync: the file is a report,
 // rewritten every status interval.
-func Write(path string, s *Status) error {
-	b, err := json.MarshalIndent(s, "", "  ")
+func Write(path string, s *Status) error { return writeJSON(path, s) }
+
+// writeJSON replaces the file at path with v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
