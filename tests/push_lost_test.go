@@ -90,3 +90,19 @@ return Config
 		t.Errorf("the loss was logged %d times; want once", n)
 	}
 }
+
+// TestPushOfflineMissingCapture: --offline with a capture the store does
+// not hold fails before any pipeline starts, naming the capture and the
+// store.
+func TestPushOfflineMissingCapture(t *testing.T) {
+	e := newPushEnv(t)
+	cfg := referenceConfig(t, e)
+	res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "nosuch")...)
+	want := fmt.Sprintf("push_realtime: --offline nosuch: no such capture in the store %s (stream_cat --list --store %s lists them)\n", e.store, e.store)
+	if res.Code != 1 || string(res.Stderr) != want {
+		t.Errorf("exit %d, stderr %q; want 1, %q", res.Code, res.Stderr, want)
+	}
+	if _, err := os.Stat(e.logs); err == nil {
+		t.Error("a log folder was made: a pipeline started")
+	}
+}

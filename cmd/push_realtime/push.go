@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
@@ -116,6 +118,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	}
 	if err != nil {
 		return usageErr(err)
+	}
+	if err := checkStored(s.store, c.String("offline")); err != nil {
+		return err
 	}
 	unlock, err := lock(s.stateDir, c.Bool("force"))
 	if err != nil {
@@ -229,6 +234,21 @@ func lock(stateDir string, force bool) (func(), error) {
 		return nil, fmt.Errorf("another push_realtime holds the lock: %w; stop it, or give --force", err)
 	}
 	return nil, err
+}
+
+// checkStored fails, before any pipeline starts, when the capture an
+// offline push names is not in the store ("" passes).
+func checkStored(store, name string) error {
+	if name == "" {
+		return nil
+	}
+	if _, err := (capture.Store{Dir: store}).Capture(name); err != nil {
+		if errors.Is(err, capture.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--offline %s: no such capture in the store %s (stream_cat --list --store %s lists them)", name, store, store)
+		}
+		return fmt.Errorf("--offline %s: %w", name, err)
+	}
+	return nil
 }
 
 // checkCaptureNames refuses capture names that are not plain names of the
