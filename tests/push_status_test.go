@@ -1,10 +1,12 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -61,6 +63,7 @@ return Config
 		t.Errorf("service %+v; want running with pid %d", r.Service, p.cmd.Process.Pid)
 	}
 	checkStatusTable(t, p, names[len(names)-1], all)
+	checkStatusFromRecord(t, p)
 	checkMetrics(t, addr, r)
 	checkPostLog(t, postLog, weird, names, info)
 	if _, err := os.Stat(pwned); err == nil {
@@ -115,6 +118,33 @@ func checkStatusTable(t *testing.T, p *runningPush, last string, all pushstatus.
 		if !regexp.MustCompile(re).MatchString(table) {
 			t.Errorf("status table lacks %s:\n%s", re, table)
 		}
+	}
+}
+
+// checkStatusFromRecord runs status with the state folder only, from
+// another directory: the store, logs and configuration come from what the
+// running push recorded.
+func checkStatusFromRecord(t *testing.T, p *runningPush) {
+	t.Helper()
+	cmd := exec.Command(testutil.Tool(t, "push_realtime"), "status", "--state-dir", p.e.state, "--json")
+	cmd.Dir = t.TempDir()
+	out, err := cmd.Output()
+	var r pushstatus.Report
+	if err != nil || json.Unmarshal(out, &r) != nil {
+		t.Fatalf("status --state-dir only: %v\n%s", err, out)
+	}
+	if r.Store.Dir != p.e.store || r.LogDir != p.e.logs || len(r.Targets) != 2 || len(r.Store.Captures) != 1 {
+		t.Errorf("status --state-dir only: store %q, logs %q, %d targets, %d captures; want %s, %s, 2, 1", r.Store.Dir, r.LogDir, len(r.Targets), len(r.Store.Captures), p.e.store, p.e.logs)
+	}
+	for _, row := range r.Targets {
+		if strings.Contains(row.Detail, "not in the configuration") {
+			t.Errorf("status did not read the push's configuration: %+v", row)
+		}
+	}
+	cmd = exec.Command(testutil.Tool(t, "push_realtime"), "status", "--state-dir", p.e.state, "--log-dir", "/elsewhere")
+	out, err = cmd.Output()
+	if err != nil || !strings.Contains(string(out), "\nlogs /elsewhere: analytics_push_realtime.cur, push_<target>.cur\n\nstore "+p.e.store+":\n") {
+		t.Errorf("status --log-dir: %v\n%s", err, out)
 	}
 }
 

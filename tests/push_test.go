@@ -311,6 +311,7 @@ func TestPushConfigErrors(t *testing.T) {
 		{"bad schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Schedule = {"Mon-Fri 08:00-18:00", "Sat 8-12"}`+"\nConfig.Target = {}", 1), `Config.Schedule: window "Sat 8-12": start "8": want HH:MM or HH:MM:SS`},
 		{"misspelt schedule", strings.Replace(one(good), "Config.Target = {}", `Config.Shedule = {"Mon-Fri 08:00-18:00"}`+"\nConfig.Target = {}", 1), `Config.Shedule: unknown setting (did you mean "Schedule"?)`},
 		{"missing file", "", "cannot read it"},
+		{"line break in the path", one(`Desc = "t", Path = "/tmp/x\nrm -rf /", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`), `Path: "/tmp/x\nrm -rf /" holds a NUL or line break`},
 		{"bad compress", one(good + `, Compress = "zstd:99"`), `target "t": Compress: `},
 		{"credentials in the path", one(`Desc = "t", Mode = "rclone", Path = ":sftp,host=127.0.0.1,user=u,pass=S3CR3TPASS:/x/all", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`),
 			`target "t": Path: the connection string holds credentials (pass)`},
@@ -341,14 +342,14 @@ func TestPushConfigErrors(t *testing.T) {
 }
 
 // TestPushHostilePathAndFilterStayQuoted: values holding quotes, ';',
-// '$()' and backticks reach the tools as one argument, both when run and
+// '$()', backticks and newlines reach the tools as one argument, both when run and
 // when the logged pipeline is pasted into a shell.
 func TestPushHostilePathAndFilterStayQuoted(t *testing.T) {
 	e := newPushEnv(t)
 	in := storedCapture(t, e, "cap", "--seed", "23", "--duration", "1m", "--size", "2MB")
 	pwned := filepath.Join(e.root, "PWNED")
 	weird := filepath.Join(e.out, "it's; $(touch "+pwned+") `touch "+pwned+"` \"q\"")
-	filter := `tcp and not host 10.0.0.1 or (ip[0] & 0xf != 5)`
+	filter := "tcp\nand not host 10.0.0.1\nor (ip[0] & 0xf != 5)"
 	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
 Config.Target = {}
 table.insert(Config.Target, { Desc = "weird", Path = %q, Split = "--split-time 60e9", FileName = "--filename-epoch-sec", FilterBPF = %q })
@@ -361,13 +362,14 @@ return Config
 	sameRecs(t, "weird target", tcpdumpKeeps(t, in, filter), published(t, weird, "x_"))
 	// The dry run's text, pasted into a shell, does the same.
 	dry := testutil.MustRun(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "cap", "--dry-run")...)
-	lines := strings.Split(strings.TrimSpace(string(dry.Stdout)), "\n")
-	if len(lines) != 2 || lines[0] != "# weird" {
+	// The newlines of the filter stay inside its single quotes.
+	text, ok := strings.CutPrefix(strings.TrimSpace(string(dry.Stdout)), "# weird\n")
+	if !ok || strings.Count(text, "\n") != 2 || !strings.Contains(text, "--bpf '"+filter+"' | ") {
 		t.Fatalf("dry run:\n%s", dry.Stdout)
 	}
 	os.RemoveAll(weird)
 	os.MkdirAll(weird, 0o755)
-	testutil.MustRun(t, nil, "/bin/sh", "-c", lines[1])
+	testutil.MustRun(t, nil, "/bin/sh", "-c", text)
 	sameRecs(t, "weird target from the pasted pipeline", tcpdumpKeeps(t, in, filter), published(t, weird, "x_"))
 	if _, err := os.Stat(pwned); err == nil {
 		t.Fatal("a quoted value ran a command")

@@ -23,7 +23,7 @@ var help = cliutil.Help{
 		"push_realtime [--config FILE] [options]",
 		"push_realtime --offline CAPTURE [--force] [options]",
 		"push_realtime --dry-run [--offline CAPTURE] [options]",
-		"push_realtime status [--json] [--state-dir DIR]",
+		"push_realtime status [--json] [--state-dir DIR] [--store DIR] [--config FILE] [--log-dir DIR]",
 	},
 	Description: `Reads the push configuration (Lua: a table Config whose list Config.Target
 holds the targets) and runs, for each target, the pipeline
@@ -97,10 +97,13 @@ func stateFlag() cli.Flag {
 	return &cli.StringFlag{Name: "state-dir", EnvVars: []string{"PCAPPUSH_STATE"}, Value: defaultState, Usage: "`DIR` for positions, ids, status files and the lock"}
 }
 
+func logDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "log-dir", Usage: "`DIR` for the logs (default: Config.LogDir, else " + defaultLogDir + ")"}
+}
+
 func flags() []cli.Flag {
 	return []cli.Flag{
-		configFlag(), storeFlag(), stateFlag(),
-		&cli.StringFlag{Name: "log-dir", Usage: "`DIR` for the logs (default: Config.LogDir, else " + defaultLogDir + ")"},
+		configFlag(), storeFlag(), stateFlag(), logDirFlag(),
 		&cli.StringFlag{Name: "rclone-config", EnvVars: []string{"RCLONE_CONFIG"}, Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
 		&cli.StringFlag{Name: "bin-dir", Usage: "`DIR` holding stream_cat, pcap_decap, pcap_filter, pcap_split (default: next to push_realtime, else PATH)"},

@@ -86,6 +86,26 @@ func TestStatusWithoutAPush(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.StateDir != dir+"/state" || r.Store.Dir != dir+"/store" || len(r.Targets) != 1 {
 		t.Errorf("status --json after global flags: %v\n%s", err, out)
 	}
+	// The record of a running push gives the store and logs; flags win.
+	os.MkdirAll(dir+"/store2/cap2", 0o755)
+	os.MkdirAll(dir+"/state", 0o755)
+	if err := pushstatus.WriteRun(dir+"/state", &pushstatus.Run{Config: cfg, Store: dir + "/store2", LogDir: dir + "/log2"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args        []string
+		store, logs string
+	}{
+		{nil, dir + "/store2", dir + "/log2"},
+		{[]string{"--store", dir + "/store", "--log-dir", dir + "/log"}, dir + "/store", dir + "/log"},
+	} {
+		out, _, err = runArgs(append([]string{"status", "--json", "--state-dir", dir + "/state"}, tt.args...)...)
+		r = pushstatus.Report{}
+		if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.Store.Dir != tt.store || r.LogDir != tt.logs || len(r.Targets) != 1 || r.Targets[0].Target != "all" {
+			t.Errorf("status %v: %v\n%s", tt.args, err, out)
+		}
+	}
+	os.Remove(filepath.Join(dir, "state", pushstatus.RunFile))
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {
@@ -98,6 +118,20 @@ func TestHelpListsTheOptions(t *testing.T) {
 	for _, want := range []string{"push_realtime status [--json]", "--metrics-listen ADDR", "--progress MODE", "--progress-interval D", "SIGHUP reloads", "EXAMPLES"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("--help lacks %q (%v)", want, err)
+		}
+	}
+}
+
+// TestDryRunFoldersAbsolute: relative folders are shown absolute, so the
+// pipeline works pasted in another directory.
+func TestDryRunFoldersAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	minimal(t, dir)
+	t.Chdir(dir)
+	out, _, err := runArgs("--config", "push_realtime.lua", "--store", "store", "--state-dir", "state", "--log-dir", "log", "--rclone-config", "rc.conf", "--dry-run")
+	for _, want := range []string{" --store " + dir + "/store ", " --state-dir " + dir + "/state ", " --ledger " + dir + "/state/push_UID/CAPTURE.ledger"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("dry run with relative folders lacks %q: %v\n%s", want, err, out)
 		}
 	}
 }

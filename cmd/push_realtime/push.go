@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,9 +15,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
+	"github.com/pcappush/pcappush/lib/pushstatus"
 )
 
 const (
@@ -41,13 +44,38 @@ func pick(c *cli.Context, flag, global, def string) string {
 	return def
 }
 
+// resolve returns the settings in force, with the folders and files made
+// absolute, so that the pipelines logged work pasted from any directory.
 func resolve(c *cli.Context, cfg *config.Config) settings {
 	return settings{
-		store:        pick(c, "store", cfg.Store, defaultStore),
-		stateDir:     c.String("state-dir"),
-		logDir:       pick(c, "log-dir", cfg.LogDir, defaultLogDir),
-		rcloneConfig: pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone),
+		store:        abs(pick(c, "store", cfg.Store, defaultStore)),
+		stateDir:     abs(c.String("state-dir")),
+		logDir:       abs(pick(c, "log-dir", cfg.LogDir, defaultLogDir)),
+		rcloneConfig: abs(pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone)),
 		capture:      pick(c, "capture", cfg.Capture, ""),
+	}
+}
+
+// abs returns path made absolute (unchanged when the working directory is
+// unknown).
+func abs(path string) string {
+	if path == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
+}
+
+// recordRun writes, next to the lock, what a realtime push resolved, for
+// `push_realtime status`; a failure is a warning.
+func recordRun(s settings, cfgFile string, stderr io.Writer) {
+	pid := os.Getpid()
+	start, _ := pushstatus.ProcessStart(pid)
+	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture}
+	if err := pushstatus.WriteRun(s.stateDir, r); err != nil {
+		fmt.Fprintf(stderr, "%s: warning: push_realtime status will not find this push's folders without flags: %v\n", tool, err)
 	}
 }
 
@@ -91,6 +119,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageErr(err)
 	}
+	if err := checkStored(s.store, c.String("offline")); err != nil {
+		return err
+	}
 	unlock, err := lock(s.stateDir, c.Bool("force"))
 	if err != nil {
 		return err
@@ -115,6 +146,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "%s: pushing %s through %d targets; logs in %s\n", tool, name, len(cfg.Targets), s.logDir)
 		return offline(ctx, p, name, show, c.Duration("progress-interval"), stderr)
 	}
+	recordRun(s, cfg.File, stderr)
 	fmt.Fprintf(stderr, "%s: following the current capture with %d targets (schedule: %s); logs in %s\n", tool, len(cfg.Targets), cfg.Schedule.String(), s.logDir)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -145,6 +177,7 @@ func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os
 		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
 		select {
 		case reloads <- r:
+			recordRun(s, cfg.File, stderr)
 			fmt.Fprintf(stderr, "%s: SIGHUP: reloaded %s\n", tool, cfg.File)
 		case <-ctx.Done():
 			return
@@ -201,6 +234,21 @@ func lock(stateDir string, force bool) (func(), error) {
 		return nil, fmt.Errorf("another push_realtime holds the lock: %w; stop it, or give --force", err)
 	}
 	return nil, err
+}
+
+// checkStored fails, before any pipeline starts, when the capture an
+// offline push names is not in the store ("" passes).
+func checkStored(store, name string) error {
+	if name == "" {
+		return nil
+	}
+	if _, err := (capture.Store{Dir: store}).Capture(name); err != nil {
+		if errors.Is(err, capture.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--offline %s: no such capture in the store %s (stream_cat --list --store %s lists them)", name, store, store)
+		}
+		return fmt.Errorf("--offline %s: %w", name, err)
+	}
+	return nil
 }
 
 // checkCaptureNames refuses capture names that are not plain names of the

@@ -81,6 +81,9 @@ func (c *Config) validate(chk Checks) error {
 		if err := t.checkRequired(); err != nil {
 			return fail("", err)
 		}
+		if err := checkText(t.Path, false); err != nil {
+			return fail("Path", err)
+		}
 		if err := t.parseSplit(); err != nil {
 			return fail("Split", err)
 		}
@@ -152,7 +155,7 @@ func (t *Target) checkRequired() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("missing %s (required)", strings.Join(missing, ", "))
 	}
-	return checkText(t.Path, false)
+	return nil
 }
 
 // checkCommand rejects a Post command no shell would run as intended.

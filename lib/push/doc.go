@@ -35,6 +35,13 @@
 // has read the capture is read from /proc: the chunk it has open and its
 // offset there.
 //
+// A capture a target started and did not finish that disappears from the
+// store (its recorder's ring buffer deleted it) is lost: the range from
+// the end of the last split published from it to its last packet (looked
+// at every status interval) goes to the analytics log, stderr and the
+// status (pushstatus.Loss), and into the capture's done marker, from which
+// later runs show it again.
+//
 // # Schedule and reload
 //
 // A realtime target pushes only while Config.Schedule is open (checked

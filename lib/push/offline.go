@@ -40,7 +40,7 @@ func (p *Pusher) Offline(ctx context.Context, capture string) error {
 	targets := p.targetList()
 	for _, t := range targets {
 		t.mu.Lock()
-		t.st.Mode, t.st.Capture, t.chunks = pushstatus.Offline, capture, ix
+		t.st.Mode, t.st.Capture, t.chunks, t.st.Lost = pushstatus.Offline, capture, ix, nil
 		t.mu.Unlock()
 	}
 	sctx, stopStatus := context.WithCancel(ctx)

@@ -283,6 +283,7 @@ func (p *Pusher) statusLoop(ctx context.Context) {
 
 func (p *Pusher) status() {
 	for _, t := range p.targetList() {
+		p.noteEnd(t)
 		s := p.persist(t)
 		var stages []string
 		var alive []bool

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
 )
@@ -210,10 +209,14 @@ func (p *Pusher) doneDir(t *target) string {
 	return filepath.Join(p.o.StateDir, "targets", t.desc(), "done")
 }
 
-func (p *Pusher) markDone(t *target, capture string) {
+func (p *Pusher) markDone(t *target, capture string) { p.markDoneWith(t, capture, nil) }
+
+// markDoneWith marks capture done for t, the marker holding body (a
+// pushstatus.Loss as JSON when the capture was lost, else nothing).
+func (p *Pusher) markDoneWith(t *target, capture string, body []byte) {
 	dir := p.doneDir(t)
 	if err := os.MkdirAll(dir, 0o750); err == nil {
-		os.WriteFile(filepath.Join(dir, capture), nil, 0o640) //nolint:errcheck // worst case the capture is looked at again
+		os.WriteFile(filepath.Join(dir, capture), body, 0o640) //nolint:errcheck // worst case the capture is looked at again
 	}
 }
 
@@ -250,18 +253,4 @@ func (p *Pusher) pendingCaptures(t *target, done map[string]bool) []string {
 		out[i] = e.name
 	}
 	return out
-}
-
-// lost reports, loudly, a capture deleted (by its recorder's ring buffer)
-// before t pushed it to its end, with the time from which data is lost,
-// and stops looking for it.
-func (p *Pusher) lost(t *target, capture string) {
-	from := "its start"
-	if last, ok, err := ledger.Last(ledgerPath(p.o.StateDir, t.uid, capture, false)); err == nil && ok {
-		from = time.Unix(0, last.End).UTC().Format(time.RFC3339Nano) + " (after " + last.Name + ")"
-	}
-	msg := fmt.Sprintf("LOST: capture %s was deleted from the store before it was pushed to its end; its packets from %s on were not pushed", capture, from)
-	p.log.Printf("push %s: %s", t.desc(), msg)
-	fmt.Fprintf(p.o.Stderr, "push_realtime: %s: %s\n", t.desc(), msg)
-	p.markDone(t, capture)
 }

@@ -22,6 +22,9 @@ type target struct {
 	st      pushstatus.Status
 	chunks  *chunkIndex // the capture an offline push reads, for progress
 	done    int64       // the most stream_cat has been seen to have read
+	// seenCapture's last packet was at seenEnd when last looked at.
+	seenCapture string
+	seenEnd     int64
 
 	wmu sync.Mutex // serialises writes of the status file
 }
@@ -31,7 +34,7 @@ func (p *Pusher) newTarget(cfg config.Target, uid, mode string) *target {
 	now := p.o.Now()
 	t := &target{uid: uid, cfg: cfg}
 	t.st = pushstatus.Status{Format: pushstatus.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
-		State: pushstatus.Idle, Since: now, Started: p.started}
+		State: pushstatus.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
 	return t
 }
 

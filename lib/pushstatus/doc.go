@@ -6,10 +6,16 @@
 // at every change of state: whether the target runs, is idle, restarting,
 // failed or stopped, and why; its capture and log file; its pipeline's
 // stages and pids; the splits, bytes and packets it has published and the
-// last split; its restarts, errors, Post failures and last error; and, for
-// an offline push, how far stream_cat has read. The file is replaced
+// last split; its restarts, errors, Post failures and last error; the
+// captures deleted before they were pushed to their end, with the time
+// range lost (Loss); and, for an offline push, how far stream_cat has read. The file is replaced
 // atomically (write, rename), so a reader never sees half of it, and
 // needs no lock. Counters count from the push_realtime's start.
+//
+// A realtime push_realtime also records, in <state>/push_realtime.json
+// (RunFile, WriteRun), the configuration file, store, log folder and
+// capture it resolved, so that status finds them from the state folder
+// alone.
 //
 // The file records push_realtime's pid and that process's start time, so
 // a reader can tell a status whose writer has died (killed, or the machine

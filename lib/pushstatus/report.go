@@ -18,6 +18,7 @@ import (
 type Report struct {
 	Now      time.Time `json:"now"`
 	StateDir string    `json:"state_dir"`
+	LogDir   string    `json:"log_dir,omitempty"` // set by the caller: the log folder, shown with the report
 	Service  Service   `json:"push_realtime"`
 	Targets  []Row     `json:"targets"`
 	Store    Store     `json:"store"`
@@ -162,9 +163,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if row.Detail != "" {
 			fmt.Fprintf(w, "  %s: %s\n", name(row), row.Detail)
 		}
+		for _, l := range row.Lost {
+			fmt.Fprintf(w, "  %s: %s (noticed %s)\n", name(row), l, l.Detected.UTC().Format("2006-01-02 15:04:05 UTC"))
+		}
 		if row.LastError != "" && row.Log != "" {
 			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), row.Log)
 		}
+	}
+	if r.LogDir != "" {
+		fmt.Fprintf(w, "\nlogs %s: analytics_push_realtime.cur, push_<target>.cur\n", r.LogDir)
 	}
 	fmt.Fprintf(w, "\nstore %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {
@@ -190,12 +197,15 @@ func (r *Report) cells(row Row) []string {
 	if row.LagSeconds != nil {
 		lag = Duration(time.Duration(*row.LagSeconds * float64(time.Second)))
 	}
-	errText := "-"
-	if row.LastError != "" {
-		errText = row.LastError
-		if len(errText) > 60 {
-			errText = errText[:57] + "..."
-		}
+	errText := row.LastError
+	if errText == "" && len(row.Lost) > 0 {
+		errText = row.Lost[len(row.Lost)-1].String() // lost before this push_realtime started
+	}
+	switch {
+	case errText == "":
+		errText = "-"
+	case len(errText) > 60:
+		errText = errText[:57] + "..."
 	}
 	return []string{name(row), row.State, orDash(row.Capture), last, published, strconv.FormatInt(row.Splits, 10),
 		Bytes(row.Bytes), strconv.FormatInt(row.Packets, 10), lag, strconv.FormatInt(row.Restarts, 10), errText}

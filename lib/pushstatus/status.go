@@ -81,6 +81,49 @@ type Status struct {
 	LastError     string     `json:"last_error,omitempty"`
 	LastErrorTime *time.Time `json:"last_error_time,omitempty"`
 	Progress      *Progress  `json:"progress,omitempty"`
+	// Lost lists the captures deleted from the store (by their recorder's
+	// ring buffer) before this target pushed them to their end, oldest
+	// first, at most MaxLost. Unlike the counters it survives restarts:
+	// push_realtime keeps each loss in the state folder.
+	Lost []Loss `json:"lost,omitempty"`
+}
+
+// MaxLost is how many losses a status lists: the newest.
+const MaxLost = 20
+
+// Loss is a capture deleted before its target pushed it to its end: its
+// packets from FromNS (the end of the last split published from it; the
+// capture's start when nil) to ToNS (its last packet as last seen by
+// push_realtime; unknown when nil) were not pushed.
+type Loss struct {
+	Capture  string    `json:"capture"`
+	Detected time.Time `json:"detected"`
+	After    string    `json:"after_split,omitempty"` // the last split published from it
+	FromNS   *int64    `json:"from_ns,omitempty"`
+	ToNS     *int64    `json:"to_ns,omitempty"`
+}
+
+// Range describes the time range lost: "from A to B", "from A on", "from
+// its start to B" or "from its start on", with times in UTC RFC 3339 to
+// the nanosecond.
+func (l Loss) Range() string {
+	from := "its start"
+	if l.FromNS != nil {
+		from = time.Unix(0, *l.FromNS).UTC().Format(time.RFC3339Nano)
+		if l.After != "" {
+			from += " (after " + l.After + ")"
+		}
+	}
+	if l.ToNS == nil {
+		return "from " + from + " on"
+	}
+	return "from " + from + " to " + time.Unix(0, *l.ToNS).UTC().Format(time.RFC3339Nano) + " (its last packet seen)"
+}
+
+// String is the loss as logged and shown: "LOST: capture NAME was deleted
+// ...; its packets RANGE were not pushed".
+func (l Loss) String() string {
+	return fmt.Sprintf("LOST: capture %s was deleted from the store before it was pushed to its end; its packets %s were not pushed", l.Capture, l.Range())
 }
 
 // Up reports whether the target's pipeline runs with every stage alive.
@@ -118,8 +161,11 @@ func Path(stateDir, desc, mode string) string {
 // Write replaces the file at path with s atomically (a reader sees the
 // old or the new file whole). It does not fsync: the file is a report,
 // rewritten every status interval.
-func Write(path string, s *Status) error {
-	b, err := json.MarshalIndent(s, "", "  ")
+func Write(path string, s *Status) error { return writeJSON(path, s) }
+
+// writeJSON replaces the file at path with v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}

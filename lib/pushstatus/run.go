@@ -1,0 +1,58 @@
+package pushstatus
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// RunFile is the name, in the state folder, of the record a realtime
+// push_realtime keeps of the folders it resolved, next to its lock.
+const RunFile = "push_realtime.json"
+
+// Run is what a realtime push_realtime resolved from its flags, its
+// configuration and the defaults, recorded so that `push_realtime status`
+// finds the same store, logs and configuration without repeating the
+// flags. Paths are absolute.
+type Run struct {
+	Format   int       `json:"format"`
+	PID      int       `json:"pid"`
+	PIDStart uint64    `json:"pid_start"`
+	Started  time.Time `json:"started"`
+	Config   string    `json:"config"`
+	Store    string    `json:"store"`
+	LogDir   string    `json:"log_dir"`
+	Capture  string    `json:"capture,omitempty"` // the capture it was told to follow; "" for the newest active one
+}
+
+// WriteRun replaces stateDir's run record with r, atomically.
+func WriteRun(stateDir string, r *Run) error {
+	r.Format = Format
+	return writeJSON(filepath.Join(stateDir, RunFile), r)
+}
+
+// ReadRun reads stateDir's run record; an error wrapping os.ErrNotExist
+// when there is none.
+func ReadRun(stateDir string) (*Run, error) {
+	path := filepath.Join(stateDir, RunFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", err)
+	}
+	var r Run
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("status %s: %w", path, err)
+	}
+	if r.Format != Format {
+		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, r.Format, Format)
+	}
+	return &r, nil
+}
+
+// Alive reports whether the push_realtime that wrote r still runs.
+func (r *Run) Alive() bool {
+	start, ok := ProcessStart(r.PID)
+	return ok && start == r.PIDStart
+}
