@@ -313,6 +313,7 @@ func TestPushConfigErrors(t *testing.T) {
 		{"missing file", "", "cannot read it"},
 		{"line break in the path", one(`Desc = "t", Path = "/tmp/x\nrm -rf /", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`), `Path: "/tmp/x\nrm -rf /" holds a NUL or line break`},
 		{"bad compress", one(good + `, Compress = "zstd:99"`), `target "t": Compress: `},
+		{"filter for decapsulated Ethernet", one(good + `, FilterBPF = "inbound", Decap = true`), `FilterBPF: bad filter "inbound": inbound/outbound not supported on Ethernet`},
 		{"credentials in the path", one(`Desc = "t", Mode = "rclone", Path = ":sftp,host=127.0.0.1,user=u,pass=S3CR3TPASS:/x/all", Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`),
 			`target "t": Path: the connection string holds credentials (pass)`},
 		{"a bad target after a good one", strings.Replace(one(fmt.Sprintf(`Desc = "ok", Path = %q, Split = "--split-time 60e9", FileName = "--filename-epoch-sec"`, e.out+"/new/deep/ok")),

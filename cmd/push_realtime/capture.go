@@ -19,10 +19,16 @@ import (
 //
 // rcloneFlag is --rclone-config, which wins over Config.RcloneConfig.
 func checks(dryRun bool, rcloneFlag string) config.Checks {
-	chk := config.Checks{BPF: func(expr string) error {
+	chk := config.Checks{BPF: func(expr string, decap bool) error {
+		if !decap {
+			// The capture's link type is known only when its stream
+			// starts: accept what libpcap compiles for a common one, as
+			// pcap_filter does before its input's header is read.
+			return bpf.Check(expr)
+		}
 		_, err := bpf.Compile(expr, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
 		if err != nil {
-			return fmt.Errorf("%w (compiled by libpcap for Ethernet)", err)
+			return fmt.Errorf("%w (compiled by libpcap for Ethernet, pcap_decap's output)", err)
 		}
 		return nil
 	}}

@@ -135,3 +135,20 @@ func TestDryRunFoldersAbsolute(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksFilterByDecap: without Decap a filter is checked as
+// pcap_filter checks it before the link type is known (so "inbound", valid
+// on Linux cooked captures, passes); with Decap it must compile for
+// Ethernet.
+func TestChecksFilterByDecap(t *testing.T) {
+	chk := checks(true, "")
+	if err := chk.BPF("inbound", false); err != nil {
+		t.Errorf("inbound without decap: %v", err)
+	}
+	if err := chk.BPF("inbound", true); err == nil {
+		t.Error("inbound with decap: accepted; want Ethernet's refusal")
+	}
+	if err := chk.BPF("tcp port", false); err == nil {
+		t.Error("a syntax error was accepted")
+	}
+}

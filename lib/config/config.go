@@ -80,9 +80,11 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Checks are validations that need other packages: compiling a BPF filter
-// for Ethernet, resolving an rclone remote. A nil check is skipped.
+// with libpcap, resolving an rclone remote. A nil check is skipped.
 type Checks struct {
-	BPF func(expr string) error
+	// BPF checks a target's FilterBPF; decap tells that the filter sees
+	// pcap_decap's output (Ethernet) rather than the capture's link type.
+	BPF func(expr string, decap bool) error
 	// Output checks a target's output options (rclone remote and
 	// compression) without touching the network.
 	Output func(t *Target, rcloneConfig string) error

@@ -21,7 +21,7 @@ func TestLoadReferenceExample(t *testing.T) {
 	var made []string
 	var filters []string
 	chk := noFolders(&made)
-	chk.BPF = func(e string) error { filters = append(filters, e); return nil }
+	chk.BPF = func(e string, _ bool) error { filters = append(filters, e); return nil }
 	cfg, err := Load("testdata/reference.lua", chk)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestLoadErrors(t *testing.T) {
 			path := writeConfig(t, tt.body)
 			var made []string
 			chk := noFolders(&made)
-			chk.BPF = func(e string) error {
+			chk.BPF = func(e string, _ bool) error {
 				if e == "tcp port" {
 					return badBPF
 				}

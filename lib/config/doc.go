@@ -23,5 +23,5 @@
 // the service's rights, and PipeCmd is a shell command by design): Load
 // warns when it is writable by group or others.
 //
-//	cfg, err := config.Load("/etc/pcappush/push_realtime.lua", config.Checks{BPF: bpf.Validate})
+//	cfg, err := config.Load("/etc/pcappush/push_realtime.lua", config.Checks{BPF: func(expr string, _ bool) error { return bpf.Check(expr) }})
 package config

@@ -110,7 +110,7 @@ func (c *Config) validate(chk Checks) error {
 		}
 		paths[t.Mode.String()+" "+t.Path] = t.Desc
 		if t.FilterBPF != "" && chk.BPF != nil {
-			if err := chk.BPF(t.FilterBPF); err != nil {
+			if err := chk.BPF(t.FilterBPF, t.Decap); err != nil {
 				return fail("FilterBPF", err)
 			}
 		}
