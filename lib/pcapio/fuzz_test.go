@@ -29,7 +29,8 @@ func addSeeds(f *testing.F) {
 }
 
 // FuzzReader feeds arbitrary bytes to a Reader: it must never panic, never
-// return a record longer than MaxCapLen or beyond the input, and what it
+// return a record longer than MaxCapLen or beyond the input or with an
+// original length the Reader should have refused, and what it
 // reads must survive a round trip through a Writer.
 func FuzzReader(f *testing.F) {
 	addSeeds(f)
@@ -55,7 +56,7 @@ func FuzzReader(f *testing.F) {
 				}
 				break
 			}
-			if len(rec.Data) > MaxCapLen || rec.Time < 0 || r.Offset() > int64(len(in)) {
+			if len(rec.Data) > MaxCapLen || rec.Time < 0 || r.Offset() > int64(len(in)) || !ValidOrigLen(uint32(len(rec.Data)), rec.OrigLen) {
 				t.Fatalf("record of %d bytes at %d ns, offset %d of %d", len(rec.Data), rec.Time, r.Offset(), len(in))
 			}
 			recs = append(recs, got{rec.Time, rec.OrigLen, string(rec.Data)})
