@@ -20,9 +20,10 @@ const maxVXLANPorts = 8
 
 // Options choose the decoders and bounds.
 type Options struct {
-	// MaxDepth bounds the headers removed from one packet (a VLAN tag, an
-	// MPLS label stack, or a tunnel with its outer IP and UDP headers each
-	// count one). Zero means DefaultMaxDepth.
+	// MaxDepth bounds the headers removed from one packet (a run of
+	// consecutive VLAN tags, an MPLS label stack, any other tag, or a
+	// tunnel with its outer IP and UDP headers each count one). Zero means
+	// DefaultMaxDepth.
 	MaxDepth int
 	// Disabled lists the families left in place.
 	Disabled Set
