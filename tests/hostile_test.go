@@ -88,6 +88,8 @@ func hostileInputs() map[string]struct {
 	for i := 0; i < 1_000_000; i++ {
 		manyIDB = append(manyIDB, one...)
 	}
+	shortOrig := epb(0, 1, pkt)
+	le.PutUint32(shortOrig[24:], 10)
 	hugeBlock := join(shb(), idb(), []byte{6, 0, 0, 0, 0xfc, 0xff, 0xff, 0x7f}, make([]byte, 100))
 	return map[string]struct {
 		data []byte
@@ -96,6 +98,9 @@ func hostileInputs() map[string]struct {
 		"caplen over snaplen":      {join(classicHdr(64), good, recHdr(1621849861, 0, 65, 65), pkt, []byte{1}), "packet 2 at byte 104: captured length 65 exceeds the snapshot length 64"},
 		"caplen 0xFFFFFFFF":        {join(classicHdr(0), good, recHdr(1621849861, 0, 0xffffffff, 60)), "packet 2 at byte 104: captured length 4294967295 exceeds the 262144-byte maximum"},
 		"overflowing fraction":     {join(classicHdr(0), good, recHdr(1621849861, 1000000, 64, 64), pkt), "packet 2 at byte 104: fraction of a second 1000000"},
+		"origlen below caplen":     {join(classicHdr(0), good, recHdr(1621849861, 0, 64, 63), pkt), "packet 2 at byte 104: original length 63 is smaller than the captured length 64"},
+		"origlen 0xFFFFFFFF":       {join(classicHdr(0), good, recHdr(1621849861, 0, 64, 0xffffffff), pkt), "packet 2 at byte 104: original length 4294967295 exceeds the 16777216-byte maximum"},
+		"pcapng origlen short":     {join(shb(), idb(), epb(0, 1, pkt), shortOrig), "packet 2 at byte 144: original length 10 is smaller than the captured length 64"},
 		"pcapng time overflow":     {join(shb(), idb(9, 0, 1, 0, 0, 0, 0, 0), epb(0x7fffffff, 0, pkt)), "packet 1 at byte 56: timestamp 9223372032559808512 in units of interface 0: timestamp out of range"},
 		"pcapng negative offset":   {join(shb(), idb(14, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0x80), epb(0, 1, pkt)), "interface time offset"},
 		"pcapng block length 0":    {join(shb(), idb(), []byte{6, 0, 0, 0, 0, 0, 0, 0}), "has length 0"},

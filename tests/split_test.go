@@ -243,9 +243,15 @@ func TestSplitSIGTERM(t *testing.T) {
 	}
 	// Wait until the first minute is published and the second open.
 	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if f := files(t, dir); len(f) >= 2 && !strings.HasSuffix(f[0], ".pending") {
+	for {
+		f := files(t, dir)
+		if len(f) >= 2 && !strings.HasSuffix(f[0], ".pending") {
 			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill() //nolint:errcheck // the test fails anyway
+			cmd.Wait()         //nolint:errcheck // killed
+			t.Fatalf("no split published 20 s after half the input was written; files %v\n%s", f, stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -46,7 +46,7 @@ pass byte for byte. Each --no-DECODER option keeps one decoder's headers.`,
 
 func flags() []cli.Flag {
 	fs := []cli.Flag{
-		&cli.IntFlag{Name: "max-depth", Value: decap.DefaultMaxDepth, Usage: "remove at most `N` headers per packet (a tag, a label stack or a tunnel each count one)"},
+		&cli.IntFlag{Name: "max-depth", Value: decap.DefaultMaxDepth, Usage: "remove at most `N` headers per packet (a run of VLAN tags, a label stack, another tag or a tunnel each count one)"},
 		&cli.StringFlag{Name: "vxlan-port", Value: "4789,8472", Usage: "UDP `PORTS` read as VXLAN, comma separated (\"\" for none)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print at exit, on stderr, the packets in, changed and unchanged and the headers removed by each decoder"},
 	}

@@ -78,8 +78,8 @@ func (c *pcapChunk) decode(h []byte, p int) (int64, uint32, error) {
 	le := binary.LittleEndian
 	if !c.be && !c.micro {
 		sec, frac, capLen := le.Uint32(h), le.Uint32(h[4:]), le.Uint32(h[8:])
-		if capLen > c.limit || frac >= 1e9 {
-			return 0, 0, c.badRecord(p, frac, capLen)
+		if capLen > c.limit || frac >= 1e9 || !pcapio.ValidOrigLen(capLen, le.Uint32(h[12:])) {
+			return 0, 0, c.badRecord(p, frac, capLen, le.Uint32(h[12:]))
 		}
 		return int64(sec)*1e9 + int64(frac), capLen, nil
 	}
@@ -88,8 +88,8 @@ func (c *pcapChunk) decode(h []byte, p int) (int64, uint32, error) {
 	if c.micro {
 		fracLimit, mul = 1e6, 1000
 	}
-	if capLen > c.limit || frac >= fracLimit {
-		return 0, 0, c.badRecord(p, frac, capLen)
+	if capLen > c.limit || frac >= fracLimit || !pcapio.ValidOrigLen(capLen, c.u32(h[12:])) {
+		return 0, 0, c.badRecord(p, frac, capLen, c.u32(h[12:]))
 	}
 	return int64(sec)*1e9 + int64(frac)*mul, capLen, nil
 }
@@ -106,13 +106,15 @@ func (c *pcapChunk) rewrite(h []byte, t int64, capLen uint32) {
 }
 
 // badRecord describes a record header that fails validation.
-func (c *pcapChunk) badRecord(p int, frac, capLen uint32) error {
+func (c *pcapChunk) badRecord(p int, frac, capLen, origLen uint32) error {
 	off := c.base + int64(p)
 	switch {
 	case capLen > pcapio.MaxCapLen:
 		return c.fail(off, "captured length %d exceeds the %d-byte maximum: %w", capLen, pcapio.MaxCapLen, pcapio.ErrCapLen)
 	case capLen > c.limit:
 		return c.fail(off, "captured length %d exceeds the snapshot length %d: %w", capLen, c.limit, pcapio.ErrCapLen)
+	case !pcapio.ValidOrigLen(capLen, origLen):
+		return c.fail(off, "%s: %w", pcapio.DescribeOrigLen(capLen, origLen), pcapio.ErrOrigLen)
 	}
 	return c.fail(off, "fraction of a second %d is out of range: %w", frac, pcapio.ErrTimestamp)
 }

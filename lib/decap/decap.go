@@ -3,6 +3,8 @@ package decap
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // DefaultMaxDepth is the default bound on the headers removed from one
@@ -18,9 +20,10 @@ const maxVXLANPorts = 8
 
 // Options choose the decoders and bounds.
 type Options struct {
-	// MaxDepth bounds the headers removed from one packet (a VLAN tag, an
-	// MPLS label stack, or a tunnel with its outer IP and UDP headers each
-	// count one). Zero means DefaultMaxDepth.
+	// MaxDepth bounds the headers removed from one packet (a run of
+	// consecutive VLAN tags, an MPLS label stack, any other tag, or a
+	// tunnel with its outer IP and UDP headers each count one). Zero means
+	// DefaultMaxDepth.
 	MaxDepth int
 	// Disabled lists the families left in place.
 	Disabled Set
@@ -168,15 +171,15 @@ func (d *Decapper) asIs(data []byte) (head, body []byte) {
 
 // Lengths returns the captured and original lengths of a packet whose
 // captured data went from capLen to newCap bytes: the original length is
-// reduced (or raised) by the same amount and never falls below the new
-// captured length.
+// reduced (or raised) by the same amount, never falls below the new
+// captured length and never rises above pcapio.MaxOrigLen.
 func Lengths(capLen int, origLen uint32, newCap int) uint32 {
 	o := int64(origLen) - int64(capLen-newCap)
 	if o < int64(newCap) {
 		o = int64(newCap)
 	}
-	if o > 0xffffffff {
-		o = 0xffffffff
+	if o > pcapio.MaxOrigLen {
+		o = pcapio.MaxOrigLen
 	}
 	return uint32(o)
 }

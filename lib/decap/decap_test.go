@@ -3,6 +3,7 @@ package decap
 import (
 	"bytes"
 	"encoding/hex"
+	"slices"
 	"testing"
 )
 
@@ -84,6 +85,43 @@ func TestTags(t *testing.T) {
 		{"truncated tag", cat(outer(etVLAN), []byte{0, 100, 8}), nil, nil},
 		{"runt frame", []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x81}, nil, nil},
 		{"empty frame", []byte{}, nil, nil},
+	})
+}
+
+// stackedTags returns n VLAN tags cycling through the four tag types, the
+// last one announcing next.
+func stackedTags(n int, next uint16) []byte {
+	types := []uint16{etQinQ, etQinQ9100, etQinQ9200, etVLAN}
+	var b []byte
+	for i := 1; i <= n; i++ {
+		et := next
+		if i < n {
+			et = types[i%len(types)]
+		}
+		b = cat(b, u16(uint16(i)), u16(et))
+	}
+	return b
+}
+
+// TestVLANStackIsOneStep: a run of consecutive tags, however long, counts
+// one toward MaxDepth, as an MPLS label stack does; each tag is counted in
+// the statistics.
+func TestVLANStackIsOneStep(t *testing.T) {
+	ip := innerIP
+	tags := func(n int) []Family { return slices.Repeat([]Family{VLAN}, n) }
+	itag := cat(u32(0x00012345), innerFrame)
+	runVectors(t, Options{}, []vector{
+		{"12 tags", cat(outer(etQinQ), stackedTags(12, etIPv4), ip), l3(etIPv4, ip), tags(12)},
+		{"100 tags", cat(outer(etQinQ), stackedTags(100, etIPv6), innerIP6), l3(etIPv6, innerIP6), tags(100)},
+		{"10 tags, VN-Tag, 10 tags", cat(outer(etVLAN), stackedTags(10, etVNTag), u32(0x80010002), u16(etQinQ), stackedTags(10, etIPv4), ip), l3(etIPv4, ip), append(append(tags(10), VNTag), tags(10)...)},
+		{"3 tags and a cut one", cat(outer(etVLAN), stackedTags(3, etVLAN), []byte{0, 9}), cat(outer(etVLAN), []byte{0, 9}), tags(3)},
+	})
+	runVectors(t, Options{MaxDepth: 1}, []vector{
+		{"depth 1: 10 tags", cat(outer(etQinQ), stackedTags(10, etPBB), itag), l3(etPBB, itag), tags(10)},
+	})
+	runVectors(t, Options{MaxDepth: 2}, []vector{
+		{"depth 2: 10 tags and PBB", cat(outer(etQinQ), stackedTags(10, etPBB), itag), innerFrame, append(tags(10), PBB)},
+		{"depth 2: tags, VN-Tag, tags", cat(outer(etVLAN), stackedTags(4, etVNTag), u32(0x80010002), u16(etVLAN), u16(5), u16(etIPv4), ip), l3(etVLAN, cat(u16(5), u16(etIPv4), ip)), append(tags(4), VNTag)},
 	})
 }
 

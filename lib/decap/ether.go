@@ -36,7 +36,7 @@ const (
 func (d *Decapper) step() bool {
 	switch d.et {
 	case etVLAN, etQinQ, etQinQ9100, etQinQ9200:
-		return d.tag(VLAN, 4)
+		return d.vlanStack()
 	case etVNTag:
 		return d.tag(VNTag, 6)
 	case etETag:
@@ -71,6 +71,24 @@ func (d *Decapper) tag(f Family, n int) bool {
 	d.et, d.pos = be16(d.b[d.pos+n-2:]), d.pos+n
 	d.removed(f)
 	return true
+}
+
+// vlanStack removes a run of consecutive VLAN tags (802.1Q, 802.1ad and
+// the 0x9100 and 0x9200 QinQ types) as one step, as mpls removes a whole
+// label stack: however many tags a frame stacks, they count once toward
+// the depth bound. Each tag is counted in the statistics. Every tag moves
+// past four bytes of the frame, so the frame's length bounds the run.
+func (d *Decapper) vlanStack() bool {
+	removed := false
+	for isVLAN(d.et) && d.tag(VLAN, 4) {
+		removed = true
+	}
+	return removed
+}
+
+// isVLAN reports whether et is one of the VLAN tag types.
+func isVLAN(et uint16) bool {
+	return et == etVLAN || et == etQinQ || et == etQinQ9100 || et == etQinQ9200
 }
 
 // l2 removes everything up to an inner Ethernet frame at off.

@@ -83,7 +83,8 @@ func (c *fastCopier) records(w int) (int, error) {
 	for w-r >= pcapio.RecordHeaderLen {
 		h := c.buf[r : r+pcapio.RecordHeaderLen]
 		capLen := le.Uint32(h[8:])
-		if capLen > pcapio.MaxCapLen || c.snaplen != 0 && capLen > c.snaplen || le.Uint32(h[4:]) >= 1e9 {
+		if capLen > pcapio.MaxCapLen || c.snaplen != 0 && capLen > c.snaplen || le.Uint32(h[4:]) >= 1e9 ||
+			!pcapio.ValidOrigLen(capLen, le.Uint32(h[12:])) {
 			return r, errRefused
 		}
 		end := r + pcapio.RecordHeaderLen + int(capLen)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -59,6 +61,18 @@ func bigEndian(t *testing.T, le []byte) []byte {
 	return out
 }
 
+// setOrig returns a copy of stream b with the original length of the
+// first record at or after byte off set to orig.
+func setOrig(b []byte, off int, orig uint32) []byte {
+	c := bytes.Clone(b)
+	p := pcapio.HeaderLen
+	for p < off {
+		p += pcapio.RecordHeaderLen + int(binary.LittleEndian.Uint32(c[p+8:]))
+	}
+	binary.LittleEndian.PutUint32(c[p+12:], orig)
+	return c
+}
+
 func run(t *testing.T, in []byte) ([]byte, Stats, error) {
 	t.Helper()
 	var out bytes.Buffer
@@ -94,6 +108,8 @@ func TestFastPathMatchesPcapio(t *testing.T) {
 			binary.LittleEndian.PutUint32(c[pcapio.HeaderLen+8:], 300000)
 			return c
 		}},
+		{"original length below captured", func(b []byte) []byte { return setOrig(b, 2000, 1) }},
+		{"original length over 16 MiB", func(b []byte) []byte { return setOrig(b, 2500, pcapio.MaxOrigLen+1) }},
 	}
 	for _, tc := range cases {
 		lb := tc.cut(le)
@@ -101,6 +117,9 @@ func TestFastPathMatchesPcapio(t *testing.T) {
 		so, _, se := run(t, bigEndian(t, lb))
 		if fe == nil || se == nil || fe.Error() != se.Error() {
 			t.Errorf("%s: fast path error %v; pcapio's %v", tc.name, fe, se)
+		}
+		if want := strings.HasPrefix(tc.name, "original"); want != errors.Is(fe, pcapio.ErrOrigLen) {
+			t.Errorf("%s: fast path error %v; ErrOrigLen expected: %v", tc.name, fe, want)
 		}
 		if !bytes.Equal(fo, so) {
 			t.Errorf("%s: output before the error differs (%d and %d bytes)", tc.name, len(fo), len(so))

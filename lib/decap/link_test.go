@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"testing"
+
+	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 func TestTrailer(t *testing.T) {
@@ -87,7 +89,9 @@ func TestLengths(t *testing.T) {
 		{100, 50, 80, 80},    // original length below captured length: raised to it
 		{100, 10, 80, 80},    // ... even when the removal would go negative
 		{40, 40, 54, 54},     // an Ethernet header added to raw IP
-		{40, 0xffffffff, 54, 0xffffffff},
+		{40, pcapio.MaxOrigLen, 54, pcapio.MaxOrigLen}, // never above what readers accept
+		{40, pcapio.MaxOrigLen - 10, 54, pcapio.MaxOrigLen},
+		{40, pcapio.MaxOrigLen - 14, 54, pcapio.MaxOrigLen},
 	}
 	for _, tc := range tests {
 		if got := Lengths(tc.capLen, tc.origLen, tc.newCap); got != tc.want {

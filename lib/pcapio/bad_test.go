@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestBadInput(t *testing.T) {
@@ -36,6 +38,10 @@ func TestBadInput(t *testing.T) {
 		{name: "caplen over snaplen", in: mk(3, ok), want: ErrCapLen, packet: 1, offset: 24, message: "exceeds the snapshot length 3"},
 		{name: "caplen over 256 KiB", in: mk(0, ok, pkt{capLen: MaxCapLen + 1}), want: ErrCapLen, read: 1, packet: 2, offset: 44},
 		{name: "caplen 0xffffffff", in: mk(0, pkt{capLen: 0xffffffff}), want: ErrCapLen, packet: 1, offset: 24},
+		{name: "origlen below caplen", in: mk(0, pkt{capLen: 4, origLen: 3, data: []byte("abcd")}), want: ErrOrigLen, packet: 1, offset: 24, message: "original length 3 is smaller than the captured length 4"},
+		{name: "origlen 0 with data", in: mk(0, ok, pkt{capLen: 4, data: []byte("abcd")}), want: ErrOrigLen, read: 1, packet: 2, offset: 44, message: "original length 0"},
+		{name: "origlen over 16 MiB", in: mk(0, ok, pkt{capLen: 4, origLen: MaxOrigLen + 1, data: []byte("abcd")}), want: ErrOrigLen, read: 1, packet: 2, offset: 44, message: "exceeds the 16777216-byte maximum"},
+		{name: "origlen 0xffffffff no data", in: mk(0, pkt{origLen: 0xffffffff}), want: ErrOrigLen, packet: 1, offset: 24},
 		{name: "fraction overflows", in: mk(0, pkt{frac: 1000000}), want: ErrTimestamp, packet: 1, offset: 24},
 		{name: "ng block length 0", in: append(ngIDB().b, 6, 0, 0, 0, 0, 0, 0, 0), want: ErrBadBlock, packet: 1, message: "length 0"},
 		{name: "ng block length unaligned", in: append(ngIDB().b, 6, 0, 0, 0, 33, 0, 0, 0), want: ErrBadBlock, packet: 1},
@@ -47,6 +53,10 @@ func TestBadInput(t *testing.T) {
 			le.PutUint32(n.b[start+20:], 64)
 			return n.b
 		}(), want: ErrCapLen, packet: 1, message: "overruns"},
+		{name: "ng origlen below caplen", in: ngIDB().epb(0, 1, 4, []byte("abcd")).epb(0, 1, 2, []byte("abcd")).b, want: ErrOrigLen, read: 1, packet: 2, message: "original length 2 is smaller"},
+		{name: "ng origlen over 16 MiB", in: ngIDB().epb(0, 1, MaxOrigLen+1, []byte("abcd")).b, want: ErrOrigLen, packet: 1, offset: 48, message: "exceeds the 16777216-byte maximum"},
+		{name: "ng obsolete block origlen below caplen", in: ngIDB().opb(0, 1, 1, []byte("abcd")).b, want: ErrOrigLen, packet: 1, message: "original length 1"},
+		{name: "ng simple block origlen over 16 MiB", in: ngIDB().spb(MaxOrigLen+1, []byte("abcd")).b, want: ErrOrigLen, packet: 1, message: "exceeds the 16777216-byte maximum"},
 		{name: "ng unknown interface", in: ngIDB().epb(3, 1, 4, []byte("abcd")).b, want: ErrInterfaces, packet: 1, message: "interface 3"},
 		{name: "ng packet before interface", in: (&ng{o: le}).shb().epb(0, 1, 1, []byte("a")).b, want: ErrInterfaces, header: true, packet: 1, offset: 28, message: "describes 0"},
 		{name: "ng link type mixture", in: func() []byte {
@@ -101,5 +111,45 @@ func checkErr(t *testing.T, err, want error, packet, offset int64, message strin
 	}
 	if !strings.Contains(err.Error(), message) || !strings.HasPrefix(err.Error(), "in.pcap: ") {
 		t.Errorf("message %q; want it to start with the input and contain %q", err, message)
+	}
+}
+
+// TestOrigLenAccepted: the original-length rule refuses only what it must.
+// Clock ticks, records that kept no bytes of a packet, snapped packets and
+// the largest original length all pass, in both formats and through NextRaw.
+func TestOrigLenAccepted(t *testing.T) {
+	le := binary.LittleEndian
+	pkts := []pkt{
+		{sec: 1},                // clock tick
+		{sec: 2, origLen: 1500}, // nothing captured
+		{sec: 3, capLen: 2, origLen: 2, data: []byte("ab")},
+		{sec: 4, capLen: 2, origLen: MaxOrigLen, data: []byte("ab")},
+	}
+	want := []got{{1e9, 0, ""}, {2e9, 1500, ""}, {3e9, 2, "ab"}, {4e9, MaxOrigLen, "ab"}}
+	n := &ng{o: le}
+	n.shb().idb(1, 0).epb(0, 1e6, 0, nil).epb(0, 2e6, 1500, nil).epb(0, 3e6, 2, []byte("ab")).epb(0, 4e6, MaxOrigLen, []byte("ab"))
+	n.spb(MaxOrigLen, []byte("abcd"))
+	inputs := map[string][]byte{
+		"pcap ns": classic(le, 0xa1b23c4d, 0, 1, pkts...),
+		"pcapng":  n.b,
+	}
+	for name, in := range inputs {
+		r, err := NewReader(bytes.NewReader(in), "in.pcap")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []got
+		if name == "pcapng" {
+			recs, err = readAll(t, r)
+			want := append(append([]got(nil), want...), got{4e9, MaxOrigLen, "abcd"})
+			if d := cmp.Diff(want, recs); d != "" || err != nil {
+				t.Errorf("%s: %v; (-want +got):\n%s", name, err, d)
+			}
+			continue
+		}
+		recs, err = readRaw(t, r)
+		if d := cmp.Diff(want, recs); d != "" || err != nil {
+			t.Errorf("%s: %v; (-want +got):\n%s", name, err, d)
+		}
 	}
 }

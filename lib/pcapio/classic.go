@@ -3,6 +3,7 @@ package pcapio
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -64,7 +65,7 @@ func (r *Reader) nextClassic() (Record, error) {
 	}
 	sec, frac := r.u32(h[0:]), r.u32(h[4:])
 	capLen, origLen := r.u32(h[8:]), r.u32(h[12:])
-	if err := r.checkCapLen(capLen, r.snaplen, num); err != nil {
+	if err := r.checkLens(capLen, origLen, r.snaplen, num); err != nil {
 		return Record{}, err
 	}
 	if frac >= r.fracLT {
@@ -94,4 +95,38 @@ func (r *Reader) checkCapLen(capLen, snaplen uint32, num int64) error {
 		return r.fail(r.off, num, "captured length %d exceeds the snapshot length %d: %w", capLen, snaplen, ErrCapLen)
 	}
 	return nil
+}
+
+// checkLens is checkCapLen followed by checkOrigLen.
+func (r *Reader) checkLens(capLen, origLen, snaplen uint32, num int64) error {
+	if err := r.checkCapLen(capLen, snaplen, num); err != nil {
+		return err
+	}
+	return r.checkOrigLen(capLen, origLen, num)
+}
+
+// checkOrigLen rejects an original length above MaxOrigLen or below the
+// captured length. A clock tick (both zero) and a record that kept no
+// bytes of its packet (captured length 0) pass.
+func (r *Reader) checkOrigLen(capLen, origLen uint32, num int64) error {
+	if !ValidOrigLen(capLen, origLen) {
+		return r.fail(r.off, num, "%s: %w", DescribeOrigLen(capLen, origLen), ErrOrigLen)
+	}
+	return nil
+}
+
+// ValidOrigLen reports whether a record's original length is acceptable
+// for its captured length: not below it and not above MaxOrigLen. Parsers
+// that read records without a Reader apply the same rule.
+func ValidOrigLen(capLen, origLen uint32) bool {
+	return origLen >= capLen && origLen <= MaxOrigLen
+}
+
+// DescribeOrigLen says what is wrong with an original length that
+// ValidOrigLen refuses, for an error message.
+func DescribeOrigLen(capLen, origLen uint32) string {
+	if origLen > MaxOrigLen {
+		return fmt.Sprintf("original length %d exceeds the %d-byte maximum", origLen, MaxOrigLen)
+	}
+	return fmt.Sprintf("original length %d is smaller than the captured length %d", origLen, capLen)
 }

@@ -34,6 +34,11 @@
 // number of the packet being read, wrapping one of the sentinel errors
 // (ErrBadMagic, ErrTruncated, ErrCapLen, ...) so that callers can branch
 // with errors.Is. Everything returned before the error was complete.
+// Besides the captured length (at most MaxCapLen and the snapshot length),
+// the original length is checked: never below the captured length, never
+// above MaxOrigLen (ErrOrigLen). A record with nothing captured passes, so
+// clock ticks do. Parsers that read records without a Reader apply the
+// same rule with ValidOrigLen.
 //
 // # Example
 //

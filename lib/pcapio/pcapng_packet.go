@@ -52,6 +52,9 @@ func (r *Reader) enhancedPacket(typ uint32, b []byte, blen uint32, num int64) (R
 	if epbHeaderLen+(capLen+3)&^3+4 > blen {
 		return Record{}, r.fail(r.off, num, "captured length %d overruns its %d-byte block: %w", capLen, blen, ErrCapLen)
 	}
+	if err := r.checkOrigLen(capLen, origLen, num); err != nil {
+		return Record{}, err
+	}
 	units := uint64(r.ng32(b[12:]))<<32 | uint64(r.ng32(b[16:]))
 	ts, ok := ifc.nanos(units)
 	if !ok {
@@ -77,7 +80,7 @@ func (r *Reader) simplePacket(b []byte, blen uint32, num int64) (Record, error) 
 	if ifc.snaplen != 0 && capLen > ifc.snaplen {
 		capLen = ifc.snaplen
 	}
-	if err := r.checkCapLen(capLen, 0, num); err != nil {
+	if err := r.checkLens(capLen, origLen, 0, num); err != nil {
 		return Record{}, err
 	}
 	end := spbHeaderLen + int(capLen)

@@ -23,9 +23,9 @@ func (r *Reader) NextRaw() ([]byte, error) {
 	b := r.br
 	if avail := b.w - b.r; avail >= RecordHeaderLen {
 		h := b.buf[b.r : b.r+RecordHeaderLen]
-		capLen := binary.LittleEndian.Uint32(h[8:])
+		capLen, origLen := binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
 		n := RecordHeaderLen + int(capLen)
-		if avail >= n && capLen <= MaxCapLen && (r.snaplen == 0 || capLen <= r.snaplen) && binary.LittleEndian.Uint32(h[4:]) < 1e9 {
+		if avail >= n && capLen <= MaxCapLen && (r.snaplen == 0 || capLen <= r.snaplen) && ValidOrigLen(capLen, origLen) && binary.LittleEndian.Uint32(h[4:]) < 1e9 {
 			raw := b.buf[b.r : b.r+n : b.r+n]
 			b.r += n
 			r.off += int64(n)

@@ -58,7 +58,7 @@ func TestNextRawEqualsNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 300; i++ {
-		if err := w.WritePacket(int64(i)*1e6+int64(i), uint32(60+i), make([]byte, i*13%900)); err != nil {
+		if err := w.WritePacket(int64(i)*1e6+int64(i), uint32(i*13%900+i%3), make([]byte, i*13%900)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +70,11 @@ func TestNextRawEqualsNext(t *testing.T) {
 	binary.LittleEndian.PutUint32(badLen[recordAt(good, 3)+8:], 1001) // packet 4's caplen, over the snaplen
 	badNs := append([]byte(nil), good...)
 	binary.LittleEndian.PutUint32(badNs[recordAt(good, 0)+4:], 1e9) // packet 1's nanoseconds
-	inputs := map[string][]byte{"good": good, "bad caplen": badLen, "bad ns": badNs}
+	badOrig := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(badOrig[recordAt(good, 5)+12:], 0) // packet 6's original length, below its caplen
+	hugeOrig := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(hugeOrig[recordAt(good, 7)+12:], MaxOrigLen+1) // packet 8's
+	inputs := map[string][]byte{"good": good, "bad caplen": badLen, "bad ns": badNs, "bad origlen": badOrig, "bad huge origlen": hugeOrig}
 	for n := 0; n < len(good); n += 1 + n/50*7 {
 		inputs[string(rune(n))] = good[:n]
 	}
@@ -92,7 +96,7 @@ func TestNextRawEqualsNext(t *testing.T) {
 			}
 			want, werr := readAll(t, r1)
 			have, herr := readRaw(t, r2)
-			if strings.HasPrefix(name, "bad") && (werr == nil || len(want) != map[string]int{"bad caplen": 3, "bad ns": 0}[name]) {
+			if strings.HasPrefix(name, "bad") && (werr == nil || len(want) != map[string]int{"bad caplen": 3, "bad ns": 0, "bad origlen": 5, "bad huge origlen": 7}[name]) {
 				t.Errorf("%q: %d records then %v; want the fault found", name, len(want), werr)
 			}
 			if d := cmp.Diff(want, have); d != "" || fmt.Sprint(werr) != fmt.Sprint(herr) || r1.Offset() != r2.Offset() || r1.Packets() != r2.Packets() {

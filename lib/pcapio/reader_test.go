@@ -88,7 +88,7 @@ func TestReadPcapNG(t *testing.T) {
 	le.idb(1, 0)                                                    // microseconds (default)
 	le.idb(1, 128, le.opt(9, []byte{9}), le.opt(14, u64(le.o, 10))) // ns, +10 s
 	le.epb(0, 1621849860123456, 64, []byte("first"))
-	le.epb(1, 1621849860123456789, 5, []byte("second"))
+	le.epb(1, 1621849860123456789, 1514, []byte("second"))
 	le.spb(6, []byte("simple"))   // interface 0, the previous packet's time
 	le.block(5, make([]byte, 12)) // interface statistics: skipped
 	le.opb(0, 1621849861000000, 3, []byte("old"))
@@ -112,7 +112,7 @@ func TestReadPcapNG(t *testing.T) {
 	}
 	want := []got{
 		{1621849860123456000, 64, "first"},
-		{1621849870123456789, 5, "second"},
+		{1621849870123456789, 1514, "second"},
 		{1621849870123456789, 6, "simple"},
 		{1621849861000000000, 3, "old"},
 		{3500000000, 2, "be"},

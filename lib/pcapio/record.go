@@ -10,6 +10,10 @@ const (
 	// MaxCapLen is the largest captured length accepted for one packet
 	// (256 KiB, libpcap's largest snapshot length for common link types).
 	MaxCapLen = 256 * 1024
+	// MaxOrigLen is the largest original (wire) length accepted for one
+	// packet (16 MiB). Real frames, even TSO/GRO aggregates and jumbo
+	// frames, stay far below it; a larger value is a corrupt header.
+	MaxOrigLen = 16 << 20
 	// MaxInterfaces bounds the interfaces one pcapng section may describe.
 	MaxInterfaces = 65536
 	// DefaultSnaplen is the snapshot length written when the input has none.
@@ -32,6 +36,7 @@ var (
 	ErrVersion    = errors.New("unsupported file format version")
 	ErrTruncated  = errors.New("truncated")
 	ErrCapLen     = errors.New("bad captured length")
+	ErrOrigLen    = errors.New("bad original length")
 	ErrTimestamp  = errors.New("timestamp out of range")
 	ErrLinkType   = errors.New("unsupported link type")
 	ErrBadBlock   = errors.New("malformed pcapng block")
