@@ -8,6 +8,8 @@ import (
 	"context"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -43,7 +45,8 @@ split: stream_cat checkpoints and pcap_split's ledger are kept in
 --state-dir. SIGTERM or SIGINT stops the pipelines from their heads, so the
 splits in progress are published before push_realtime exits (within
 --stop-timeout). SIGHUP reloads the configuration: unchanged targets keep
-running, changed ones restart at a split boundary. A lock in --state-dir
+running, changed ones restart (the split in progress is published, and
+the rest of its interval follows as NAME_2). A lock in --state-dir
 keeps a second push_realtime away unless --force is given. The command
 status shows each target's state, from the status files a running push
 keeps in --state-dir, and the store.
@@ -119,9 +122,29 @@ func flags() []cli.Flag {
 	}
 }
 
+// statusSection lists the status command's options, for --help and the
+// man page.
+func statusSection() cliutil.Section {
+	sec := cliutil.Section{Title: "STATUS COMMAND OPTIONS"}
+	for _, f := range statusFlags() {
+		switch f := f.(type) {
+		case *cli.StringFlag:
+			// urfave/cli's convention: the argument's name is in backquotes
+			_, arg, _ := strings.Cut(f.Usage, "`")
+			arg, _, _ = strings.Cut(arg, "`")
+			sec.Items = append(sec.Items, cliutil.Item{Name: "--" + f.Name + " " + arg, Text: strings.ReplaceAll(f.Usage, "`", "")})
+		case *cli.BoolFlag:
+			sec.Items = append(sec.Items, cliutil.Item{Name: "--" + f.Name, Text: f.Usage})
+		}
+	}
+	return sec
+}
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	app := cliutil.NewApp(tool, "push packet captures to files and remotes, one pipeline per target", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	h := help
+	h.Sections = append(slices.Clone(help.Sections), statusSection())
+	cliutil.SetHelp(app, h)
 	app.Flags = flags()
 	app.Commands = []*cli.Command{statusCommand(stdout)}
 	app.Action = func(c *cli.Context) error {
