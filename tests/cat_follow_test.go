@@ -145,6 +145,16 @@ func (f *follower) wait(t *testing.T, timeout time.Duration) int {
 }
 
 // recorder writes a live chunk the way a packet recorder does.
+// newRecorder makes the capture folder name in store and a recorder
+// writing its first chunk, chunk.
+func newRecorder(t *testing.T, store, name, chunk string) *recorder {
+	dir := filepath.Join(store, name)
+	os.Mkdir(dir, 0o755)
+	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
+	r.rotate(chunk)
+	return r
+}
+
 type recorder struct {
 	t       *testing.T
 	dir     string
@@ -210,10 +220,7 @@ func (r *recorder) packets(n int, gap time.Duration, keep bool) {
 // ticks while idle, warns about the loss, and ends on the marker.
 func TestStreamCatFollow(t *testing.T) {
 	store := t.TempDir()
-	dir := filepath.Join(store, "live")
-	os.Mkdir(dir, 0o755)
-	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
-	r.rotate("k1.pcap")
+	r := newRecorder(t, store, "live", "k1.pcap")
 	r.packets(20, 2*time.Millisecond, true)
 	f := startFollow(t, "--store", store, "--follow", "live")
 	caughtUp := f.waitFor(t, 20) // packets written from now on count for latency
@@ -228,11 +235,11 @@ func TestStreamCatFollow(t *testing.T) {
 	r.rotate("k3.pcap")
 	r.packets(40, 0, false)
 	r.rotate("k4.pcap")
-	os.Remove(filepath.Join(dir, "k3.pcap"))
+	os.Remove(filepath.Join(r.dir, "k3.pcap"))
 	f.cmd.Process.Signal(syscall.SIGCONT) //nolint:errcheck
 	r.packets(100, 4*time.Millisecond, true)
 	r.f.Close()
-	os.WriteFile(filepath.Join(dir, ".complete"), nil, 0o644)
+	os.WriteFile(filepath.Join(r.dir, ".complete"), nil, 0o644)
 	if code := f.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit %d\n%s", code, f.stderr.String())
 	}
@@ -294,10 +301,7 @@ func checkTicks(t *testing.T, got []arrival, quietFrom, quietTo time.Time) {
 // once a newer capture exists and this one has been quiet for the window.
 func TestStreamCatFollowEndsOnNewerCapture(t *testing.T) {
 	store := t.TempDir()
-	dir := filepath.Join(store, "old")
-	os.Mkdir(dir, 0o755)
-	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
-	r.rotate("a.pcap")
+	r := newRecorder(t, store, "old", "a.pcap")
 	r.packets(30, 0, true)
 	f := startFollow(t, "--store", store, "--follow", "--active-window", "2s", "--no-ticks", "old")
 	f.waitFor(t, 30)
@@ -321,10 +325,7 @@ func TestStreamCatFollowEndsOnNewerCapture(t *testing.T) {
 // and the return of data is noted.
 func TestStreamCatWarnsWhenCaptureStalls(t *testing.T) {
 	store := t.TempDir()
-	dir := filepath.Join(store, "live")
-	os.Mkdir(dir, 0o755)
-	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
-	r.rotate("a.pcap")
+	r := newRecorder(t, store, "live", "a.pcap")
 	r.packets(20, 0, true)
 	f := startFollow(t, "--store", store, "--follow", "--active-window", "1s", "--no-ticks", "live")
 	f.waitFor(t, 20)
@@ -349,10 +350,7 @@ func TestStreamCatWarnsWhenCaptureStalls(t *testing.T) {
 // stream; a closed stdout ends stream_cat quietly.
 func TestStreamCatSignals(t *testing.T) {
 	store := t.TempDir()
-	dir := filepath.Join(store, "live")
-	os.Mkdir(dir, 0o755)
-	r := &recorder{t: t, dir: dir, done: map[int64]time.Time{}}
-	r.rotate("a.pcap")
+	r := newRecorder(t, store, "live", "a.pcap")
 	r.packets(50, 0, true)
 	f := startFollow(t, "--store", store, "--follow", "live")
 	f.waitFor(t, 50)

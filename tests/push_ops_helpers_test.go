@@ -1,13 +1,11 @@
 package tests
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,28 +14,10 @@ import (
 	"github.com/pcappush/pcappush/lib/pushstatus"
 )
 
-// syncBuffer collects a process's output while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runningPush is a push_realtime started by a test.
 type runningPush struct {
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *testutil.SyncBuffer
 	e      pushEnv
 	cfg    string
 }
@@ -45,7 +25,7 @@ type runningPush struct {
 // startPush starts a realtime push_realtime with the tools of binDir.
 func startPush(t *testing.T, e pushEnv, cfg string, extra ...string) *runningPush {
 	t.Helper()
-	p := &runningPush{stderr: &syncBuffer{}, e: e, cfg: cfg}
+	p := &runningPush{stderr: &testutil.SyncBuffer{}, e: e, cfg: cfg}
 	p.cmd = exec.Command(testutil.Tool(t, "push_realtime"), e.args(cfg, append([]string{"--bin-dir", binDir(t)}, extra...)...)...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {

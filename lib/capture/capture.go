@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -110,7 +111,7 @@ func CompareChunks(a, b Chunk) int {
 		return c
 	}
 	if a.Comp != b.Comp {
-		return cmpInt(int(a.Comp), int(b.Comp))
+		return cmp.Compare(a.Comp, b.Comp)
 	}
 	return NaturalCompare(a.Name, b.Name)
 }

@@ -3,6 +3,7 @@ package capture
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -89,7 +90,7 @@ func parseCheckpointLine(line string) (Checkpoint, error) {
 
 // sortCheckpoints sorts by time, keeping the last of equal times.
 func sortCheckpoints(cs []Checkpoint) []Checkpoint {
-	slices.SortStableFunc(cs, func(a, b Checkpoint) int { return cmpInt64(a.Time, b.Time) })
+	slices.SortStableFunc(cs, func(a, b Checkpoint) int { return cmp.Compare(a.Time, b.Time) })
 	out := cs[:0]
 	for i, c := range cs {
 		if i+1 < len(cs) && cs[i+1].Time == c.Time {
@@ -98,16 +99,6 @@ func sortCheckpoints(cs []Checkpoint) []Checkpoint {
 		out = append(out, c)
 	}
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // CheckpointLog is a reader's checkpoint file for one capture,
@@ -184,7 +175,7 @@ func (l *CheckpointLog) Entries() []Checkpoint { return l.entries }
 
 // Find returns the checkpoint recorded for time t.
 func (l *CheckpointLog) Find(t int64) (Checkpoint, error) {
-	i, ok := slices.BinarySearchFunc(l.entries, t, func(c Checkpoint, t int64) int { return cmpInt64(c.Time, t) })
+	i, ok := slices.BinarySearchFunc(l.entries, t, func(c Checkpoint, t int64) int { return cmp.Compare(c.Time, t) })
 	if !ok {
 		return Checkpoint{}, fmt.Errorf("checkpoint %d is not recorded in %s: %w", t, l.path, ErrNoCheckpoint)
 	}
@@ -194,7 +185,7 @@ func (l *CheckpointLog) Find(t int64) (Checkpoint, error) {
 // Compact rewrites the file atomically with the entries at or after from,
 // at most MaxCheckpoints/2 of them (the newest), and opens it for Add.
 func (l *CheckpointLog) Compact(from int64) error {
-	i, _ := slices.BinarySearchFunc(l.entries, from, func(c Checkpoint, t int64) int { return cmpInt64(c.Time, t) })
+	i, _ := slices.BinarySearchFunc(l.entries, from, func(c Checkpoint, t int64) int { return cmp.Compare(c.Time, t) })
 	keep := l.entries[i:]
 	if len(keep) > MaxCheckpoints/2 {
 		keep = keep[len(keep)-MaxCheckpoints/2:]
@@ -261,7 +252,7 @@ func syncDir(dir string) error {
 // Add records a checkpoint; call Sync before relying on it. A checkpoint
 // already recorded identically is not written again.
 func (l *CheckpointLog) Add(c Checkpoint) error {
-	i, found := slices.BinarySearchFunc(l.entries, c.Time, func(e Checkpoint, t int64) int { return cmpInt64(e.Time, t) })
+	i, found := slices.BinarySearchFunc(l.entries, c.Time, func(e Checkpoint, t int64) int { return cmp.Compare(e.Time, t) })
 	if found && l.entries[i] == c {
 		return nil
 	}

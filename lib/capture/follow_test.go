@@ -1,32 +1,14 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
 
 // TestFollowCheckpoints follows a capture written in pieces with a quiet
 // spell: idle ticks cross checkpoints that record where reading resumes,
@@ -38,7 +20,7 @@ func TestFollowCheckpoints(t *testing.T) {
 	first := pkts(now-3e9, 1e6, 50, "a")
 	writeFile(t, dir, "a.pcap", pcapFile(nsLE, 1, first...))
 	c, _ := Resolve("", dir)
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	opts := Options{Follow: true, UID: "f", StateDir: state, TickLag: 100 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() {
@@ -109,7 +91,7 @@ func TestFollowStops(t *testing.T) {
 	writeFile(t, dir, "a.pcap", pcapFile(nsLE, 1, p...))
 	c, _ := Resolve("", dir)
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		_, err := Cat(ctx, c, &out, Options{Follow: true, NoTicks: true})

@@ -1,5 +1,10 @@
 package capture
 
+import (
+	"cmp"
+	"strings"
+)
+
 // NaturalLess reports whether name a sorts before name b in natural order:
 // runs of ASCII digits compare as numbers (x2 before x10, and x before x1,
 // as tcpdump -C numbers its files), everything else byte by byte. Numbers
@@ -17,7 +22,7 @@ func NaturalCompare(a, b string) int {
 		ca, cb := a[i], b[j]
 		if !isDigit(ca) || !isDigit(cb) {
 			if ca != cb {
-				return cmpByte(ca, cb)
+				return cmp.Compare(ca, cb)
 			}
 			i++
 			j++
@@ -28,13 +33,13 @@ func NaturalCompare(a, b string) int {
 			return c
 		}
 		if tie == 0 && ei-i != ej-j {
-			tie = cmpInt(ei-i, ej-j)
+			tie = cmp.Compare(ei-i, ej-j)
 		}
 		i, j = ei, ej
 	}
 	switch {
 	case len(a)-i != len(b)-j:
-		return cmpInt(len(a)-i, len(b)-j)
+		return cmp.Compare(len(a)-i, len(b)-j)
 	case tie != 0:
 		return tie
 	}
@@ -45,14 +50,9 @@ func NaturalCompare(a, b string) int {
 func compareNumbers(x, y string) int {
 	x, y = trimZeros(x), trimZeros(y)
 	if len(x) != len(y) {
-		return cmpInt(len(x), len(y))
+		return cmp.Compare(len(x), len(y))
 	}
-	for k := 0; k < len(x); k++ {
-		if x[k] != y[k] {
-			return cmpByte(x[k], y[k])
-		}
-	}
-	return 0
+	return strings.Compare(x, y) // as many digits: text order is number order
 }
 
 func trimZeros(s string) string {
@@ -70,20 +70,3 @@ func digitsEnd(s string, i int) int {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func cmpByte(a, b byte) int {
-	if a < b {
-		return -1
-	}
-	return 1
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -98,19 +99,10 @@ func (r *Report) row(s Status, configured []string) Row {
 		sec := lag.Seconds()
 		row.LagSeconds = &sec
 	}
-	if configured != nil && !contains(configured, s.Target) {
+	if configured != nil && !slices.Contains(configured, s.Target) {
 		row.Detail = strings.TrimPrefix(row.Detail+"; not in the configuration", "; ")
 	}
 	return row
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func listStore(dir string, now time.Time) Store {

@@ -1,9 +1,6 @@
 package pushstatus
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -36,19 +33,7 @@ func WriteRun(stateDir string, r *Run) error {
 // ReadRun reads stateDir's run record; an error wrapping os.ErrNotExist
 // when there is none.
 func ReadRun(stateDir string) (*Run, error) {
-	path := filepath.Join(stateDir, RunFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("status: %w", err)
-	}
-	var r Run
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("status %s: %w", path, err)
-	}
-	if r.Format != Format {
-		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, r.Format, Format)
-	}
-	return &r, nil
+	return readJSON(filepath.Join(stateDir, RunFile), func(r *Run) int { return r.Format })
 }
 
 // Alive reports whether the push_realtime that wrote r still runs.

@@ -192,18 +192,24 @@ func writeJSON(path string, v any) error {
 
 // Read reads one status file.
 func Read(path string) (*Status, error) {
+	return readJSON(path, func(s *Status) int { return s.Format })
+}
+
+// readJSON reads one of this package's JSON files, whose format format
+// tells, into a new T.
+func readJSON[T any](path string, format func(*T) int) (*T, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
-	var s Status
-	if err := json.Unmarshal(b, &s); err != nil {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("status %s: %w", path, err)
 	}
-	if s.Format != Format {
-		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, s.Format, Format)
+	if f := format(&v); f != Format {
+		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, f, Format)
 	}
-	return &s, nil
+	return &v, nil
 }
 
 // ReadAll reads every target's status files in the state folder, sorted

@@ -112,7 +112,7 @@ func New(opts Options, sink Sink, log io.Writer) *Splitter {
 		// (a split cut short by a stop is continued under "_N"). Under
 		// another prefix or name format, the continuation is "_2".
 		start := r.End - opts.Time
-		s.win = window{start: start, base: s.timeBase(start, r.End), dup: 1, known: true}
+		s.win = window{start: start, base: s.baseName(start, r.End), dup: 1, known: true}
 		if s.win.base == r.Base {
 			s.win.dup = r.Dup
 		}
@@ -120,10 +120,18 @@ func New(opts Options, sink Sink, log io.Writer) *Splitter {
 	return s
 }
 
-// timeBase is the name of the time split [start, end) before any "_N" and
-// the suffix.
-func (s *Splitter) timeBase(start, end int64) string {
+// baseName is the name of a split of [start, end) (time) or with packets
+// from start to end (size), before any "_N" and the suffix.
+func (s *Splitter) baseName(start, end int64) string {
 	return JoinName(s.opts.Prefix, s.opts.Name.TimePart(start, end), "")
+}
+
+// fullName is base with "_dup" (when dup is not 0) and the suffix.
+func (s *Splitter) fullName(base string, dup int) string {
+	if dup == 0 {
+		return base + s.opts.Suffix
+	}
+	return base + "_" + strconv.Itoa(dup) + s.opts.Suffix
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -286,7 +294,7 @@ func (s *Splitter) route(ts, n int64) error {
 		}
 	}
 	if !s.open {
-		return s.start(JoinName(s.opts.Prefix, s.opts.Name.TimePart(ts, ts), s.opts.Suffix), ts, ts)
+		return s.start(s.fullName(s.baseName(ts, ts), 0), ts, ts)
 	}
 	return nil
 }
@@ -294,12 +302,8 @@ func (s *Splitter) route(ts, n int64) error {
 // startTime opens the time split [start, end), named with "_dup" when dup
 // is not 0.
 func (s *Splitter) startTime(start, end int64, dup int) error {
-	base := s.timeBase(start, end)
-	name := base + s.opts.Suffix
-	if dup > 0 {
-		name = base + "_" + strconv.Itoa(dup) + s.opts.Suffix
-	}
-	if err := s.start(name, start, end); err != nil {
+	base := s.baseName(start, end)
+	if err := s.start(s.fullName(base, dup), start, end); err != nil {
 		return err
 	}
 	s.cur.base, s.cur.dup = base, dup
@@ -335,13 +339,13 @@ func (s *Splitter) finalName() (name, base string, dup int) {
 	if s.opts.Time != 0 {
 		return s.cur.name, s.cur.base, s.cur.dup
 	}
-	base = JoinName(s.opts.Prefix, s.opts.Name.TimePart(s.cur.first, s.cur.last), "")
+	base = s.baseName(s.cur.first, s.cur.last)
 	if base == s.prevName {
 		s.dup++
-		return base + "_" + strconv.Itoa(s.dup+1) + s.opts.Suffix, base, s.dup + 1
+		return s.fullName(base, s.dup+1), base, s.dup + 1
 	}
 	s.prevName, s.dup = base, 0
-	return base + s.opts.Suffix, base, 0
+	return s.fullName(base, 0), base, 0
 }
 
 // publish completes the open split and publishes it under its final name.
