@@ -65,6 +65,9 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 		}
 	}
 	k.out = newOutput(w, opts.CheckpointEvery, k.ckpt)
+	if opts.NoMove {
+		k.out.mover = nil
+	}
 	k.sink = newSink(k.out, opts.Start, opts.End)
 	k.sink.stop = ctx.Done()
 	return k, nil
@@ -252,7 +255,7 @@ func (k *catter) stopped() bool { return k.ctx.Err() != nil }
 func (k *catter) now() time.Time { return k.opts.Now() }
 
 func (k *catter) stats() Stats {
-	return Stats{Chunks: k.chunks, Packets: k.out.packets, Bytes: k.out.bytes, Ticks: k.out.ticks, Lost: k.lost, Skipped: k.skipped}
+	return Stats{Chunks: k.chunks, Packets: k.out.packets, Bytes: k.out.bytes, Ticks: k.out.ticks, Lost: k.lost, Skipped: k.skipped, Moved: k.out.moved}
 }
 
 // warnLost reports a chunk deleted before it was read, with the time span

@@ -1,10 +1,14 @@
 package capture
 
 import (
+	"errors"
 	"io"
 	"math"
+	"os"
+	"syscall"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/pipes"
 )
 
 // outBufSize is the buffer for headers, ticks and re-encoded records;
@@ -21,6 +25,7 @@ const spanDirect = 64 << 10
 // a sync of the checkpoints added before it.
 type output struct {
 	w        io.Writer
+	mover    *pipes.Mover // moves spans of mapped chunks; nil: they are written
 	buf      []byte
 	started  bool // header written
 	linkType uint32
@@ -33,10 +38,11 @@ type output struct {
 
 	packets, bytes int64 // packets and pcap bytes emitted, ticks excluded
 	ticks          int64
+	moved          int64 // bytes the kernel moved from chunk files (spanAt)
 }
 
 func newOutput(w io.Writer, every int64, ckpt *CheckpointLog) *output {
-	o := &output{w: w, buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64}
+	o := &output{w: w, mover: pipes.NewMover(w), buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64}
 	if ckpt != nil && every > 0 {
 		o.next = math.MinInt64
 	}
@@ -57,13 +63,22 @@ func (o *output) header(linkType uint32) {
 // writeOut writes b to the stream, syncing pending checkpoints first. Its
 // errors are *OutputError: never a chunk's fault.
 func (o *output) writeOut(b []byte) error {
+	if err := o.syncCheckpoints(); err != nil {
+		return err
+	}
+	if _, err := o.w.Write(b); err != nil {
+		return &OutputError{Err: err}
+	}
+	return nil
+}
+
+// syncCheckpoints makes the checkpoints added so far durable: done before
+// anything reaches the stream.
+func (o *output) syncCheckpoints() error {
 	if o.ckpt != nil && o.ckpt.Dirty() {
 		if err := o.ckpt.Sync(); err != nil {
 			return &OutputError{Err: err}
 		}
-	}
-	if _, err := o.w.Write(b); err != nil {
-		return &OutputError{Err: err}
 	}
 	return nil
 }
@@ -94,6 +109,33 @@ func (o *output) span(p []byte) error {
 		return err
 	}
 	return o.writeOut(p)
+}
+
+// spanAt is span for validated records p that lie in file f from offset
+// off on (p is a mapped window of f): a long span is moved from the file
+// to the output by the kernel when it can (see lib/pipes), and otherwise
+// written from p.
+func (o *output) spanAt(p []byte, f *os.File, off int64) error {
+	if o.mover == nil || len(p) < spanDirect {
+		return o.span(p)
+	}
+	if err := o.flush(); err != nil {
+		return err
+	}
+	if err := o.syncCheckpoints(); err != nil {
+		return err
+	}
+	n, err := o.mover.Move(f, off, int64(len(p)))
+	o.moved += n
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, pipes.ErrUnsupported), errors.Is(err, syscall.EPIPE):
+		// Written instead: a closed reader then ends the tool as any
+		// write to stdout does.
+		return o.writeOut(p[n:])
+	}
+	return &OutputError{Err: err}
 }
 
 // record writes one packet, encoding its header.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
@@ -22,6 +23,7 @@ const readBufSize = 320 << 10
 type pcapChunk struct {
 	src    io.Reader
 	seeker io.Seeker // non-nil for an uncompressed file: resume by seeking
+	file   *os.File  // the uncompressed file, which spans may be moved from
 	name   string
 	buf    []byte
 	r, w   int   // bytes not yet parsed: buf[r:w]
@@ -40,10 +42,15 @@ type pcapChunk struct {
 func newPCAPChunk(cf *ChunkFile, name string, buf []byte, skipTo int64) *pcapChunk {
 	c := &pcapChunk{src: cf.Reader, name: name, buf: buf, skipTo: skipTo}
 	if cf.Comp == None {
-		c.seeker = cf.File
+		c.seeker, c.file = cf.File, cf.File
 	}
 	return c
 }
+
+// movable reports whether the records in the buffer are the file's bytes
+// unchanged: an uncompressed chunk already in the stream's form, whose
+// spans the output may move from the file itself (see output.spanAt).
+func (c *pcapChunk) movable() bool { return c.file != nil && !c.be && !c.micro }
 
 // run emits every complete record present. It returns nil when the data
 // present is used up; pending then tells whether part of a record is left.

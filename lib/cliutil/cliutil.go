@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/pcappush/pcappush/lib/pipes"
 )
 
 // Exit codes shared by all tools.
@@ -69,10 +71,15 @@ func Report(w io.Writer, tool string, err error) int {
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
 // Main runs a tool with the process's arguments and standard streams. Its
-// context is cancelled by SIGTERM or SIGINT. It returns the exit code.
+// context is cancelled by SIGTERM or SIGINT. Standard input and output are
+// enlarged to 1 MiB when they are pipes (see lib/pipes), so that a
+// pipeline pasted into a shell moves its stream as fast as push_realtime's.
+// It returns the exit code.
 func Main(tool string, run RunFunc) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	pipes.Grow(os.Stdin)
+	pipes.Grow(os.Stdout)
 	return Report(os.Stderr, tool, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 

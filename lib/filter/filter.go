@@ -33,8 +33,6 @@ type Stats struct {
 // are still filtered; a malformed input ends the run after what came
 // before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
-	growPipe(in)
-	growPipe(out)
 	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
