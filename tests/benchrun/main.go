@@ -23,20 +23,23 @@ import (
 
 // A job is one command to time. Its input size is what throughput counts.
 type job struct {
-	name  string
-	shell string // run with bash -c, in the work folder
-	bytes int64  // input bytes processed per run
-	setup string // run before each timing, untimed (e.g. clearing outputs)
+	name   string
+	shell  string  // run with bash -c, in the work folder
+	bytes  int64   // input bytes processed per run
+	setup  string  // run before each timing, untimed (e.g. clearing outputs)
+	target float64 // for a peer: the ours/peer throughput ratio aimed at; 0: none
 }
 
-// A comparison is our job against a peer's, with a target ratio.
+// A comparison is our job against peers', each peer with its target.
 type comparison struct {
-	title  string
-	ours   job
-	peers  []job
-	target float64 // ours/peer throughput ratio the issue asks for; 0: none
-	note   string
+	title string
+	ours  job
+	peers []job
+	note  string
 }
+
+// maxRSS is the most memory any of our tools may hold, in KiB.
+const maxRSS = 64 << 10
 
 type result struct {
 	median time.Duration
@@ -48,13 +51,16 @@ type env struct {
 	bin, data, work string
 	runs            int
 	out             io.Writer
+	suite           string // the suite running
+	rows            []row  // what the suites measured, for the tables of -doc
 }
 
 func main() {
 	var e env
 	flag.StringVar(&e.bin, "bin", "bin", "folder of the built tools")
 	flag.StringVar(&e.data, "data", "bench-data", "folder for generated inputs (kept between runs)")
-	flag.IntVar(&e.runs, "runs", 3, "timed runs per command")
+	flag.IntVar(&e.runs, "runs", 5, "timed runs per command")
+	doc := flag.String("doc", "", "Markdown file whose measured tables are refreshed with the results")
 	flag.Parse()
 	e.out = os.Stdout
 	var err error
@@ -72,7 +78,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer os.RemoveAll(e.work) //nolint:errcheck // best-effort cleanup of scratch files
-	fmt.Fprintf(e.out, "outputs in %s\n", e.work)
+	fmt.Fprintf(e.out, "outputs in %s\n%s\n", e.work, machine())
 	names := flag.Args()
 	if len(names) == 0 {
 		for n := range suites {
@@ -87,9 +93,18 @@ func main() {
 			fmt.Fprintf(os.Stderr, "benchrun: unknown suite %q\n", n)
 			os.Exit(2)
 		}
+		e.suite = n
 		if err := s(&e); err != nil {
 			fmt.Fprintf(os.Stderr, "benchrun: %s: %v\n", n, err)
 			failed = true
+		}
+	}
+	if *doc != "" {
+		if err := refreshDoc(*doc, e.rows, names); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			failed = true
+		} else {
+			fmt.Fprintf(e.out, "\ntables in %s refreshed\n", *doc)
 		}
 	}
 	if failed {
@@ -177,9 +192,8 @@ func (e *env) compare(c comparison) error {
 		}
 	}
 	for k := range res {
-		sorted := append([]time.Duration(nil), res[k].runs...)
-		sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
-		res[k].median = sorted[len(sorted)/2]
+		sort.Slice(res[k].runs, func(a, b int) bool { return res[k].runs[a] < res[k].runs[b] })
+		res[k].median = res[k].runs[len(res[k].runs)/2]
 	}
 	e.print(c, jobs, res)
 	return nil
@@ -198,17 +212,27 @@ func (e *env) print(c comparison, jobs []job, res []result) {
 		if k > 0 {
 			ratio = fmt.Sprintf("  ours/this = %.2fx", ours/r)
 		}
-		fmt.Fprintf(e.out, "  %-44s %8.3f s %9.1f MB/s  peak RSS %6.1f MB%s\n", j.name, res[k].median.Seconds(), r, float64(res[k].rssKB)/1024, ratio)
+		fmt.Fprintf(e.out, "  %-48s %7.3f s (%.3f-%.3f) %8.1f MB/s  peak RSS %6.1f MB%s\n", j.name, res[k].median.Seconds(),
+			res[k].runs[0].Seconds(), res[k].runs[len(res[k].runs)-1].Seconds(), r, float64(res[k].rssKB)/1024, ratio)
 	}
-	if c.target > 0 && len(jobs) > 1 {
-		peer := mbps(jobs[1].bytes, res[1].median)
-		verdict := "met"
-		if ours/peer < c.target {
-			verdict = "NOT met"
+	for k, j := range jobs[1:] {
+		if j.target > 0 {
+			ratio := ours / mbps(j.bytes, res[k+1].median)
+			fmt.Fprintf(e.out, "  target %.1fx %s: %.2fx, %s\n", j.target, j.name, ratio, verdict(ratio >= j.target))
 		}
-		fmt.Fprintf(e.out, "  target %.1fx %s: %.2fx, %s\n", c.target, jobs[1].name, ours/peer, verdict)
+	}
+	if res[0].rssKB > maxRSS {
+		fmt.Fprintf(e.out, "  peak RSS %.1f MB: above the %d MB limit, NOT met\n", float64(res[0].rssKB)/1024, maxRSS>>10)
 	}
 	if c.note != "" {
 		fmt.Fprintf(e.out, "  %s\n", c.note)
 	}
+	e.record(c, jobs, res)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }
