@@ -3,7 +3,6 @@ package cliutil
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
 )
 
@@ -34,14 +33,6 @@ func TestMarkdown(t *testing.T) {
 		MarkdownEnd + "\n"
 	if got := out.String(); got != want {
 		t.Errorf("--markdown:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-func TestMarkdownWithoutHelp(t *testing.T) {
-	var out bytes.Buffer
-	app := NewApp("tool", "x", &out, &out)
-	if err := Run(context.Background(), app, []string{"tool", "--markdown"}); err == nil || !strings.Contains(err.Error(), "SetHelp") {
-		t.Errorf("--markdown without SetHelp: %v; want an error naming SetHelp", err)
 	}
 }
 
