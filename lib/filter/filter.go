@@ -12,11 +12,11 @@ import (
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
-// ReadSize is the size of each read of the input: small enough that the
-// bytes just read are still in the CPU's cache when they are parsed and
-// filtered, large enough that reads are few. It also bounds the runs of
-// kept records written with one call.
-const ReadSize = 256 << 10
+// BufferSize is the input buffer: records are filtered where they were
+// read (pcapio reads at most 128 KiB at a time, so that they are still in
+// the CPU's cache), and kept runs are written out before it is compacted,
+// which bounds the runs written with one call.
+const BufferSize = 4 << 20
 
 // Stats count what Run did.
 type Stats struct {
@@ -33,7 +33,7 @@ type Stats struct {
 // are still filtered; a malformed input ends the run after what came
 // before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
-	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
+	r, err := pcapio.NewReaderSize(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, BufferSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return Stats{}, nil

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,9 @@ const maxRSS = 64 << 10
 type result struct {
 	median time.Duration
 	rssKB  int64
-	runs   []time.Duration
+	runs   []time.Duration // wall times, sorted
+	cpu    time.Duration   // median CPU time (user and system, every process of the job)
+	cpus   []time.Duration
 }
 
 type env struct {
@@ -115,11 +118,18 @@ func main() {
 // suites maps a name to a benchmark suite; each tool's file adds its own.
 var suites = map[string]func(*env) error{}
 
-// run times one execution of j and returns its wall time and peak RSS.
-func (e *env) run(j job) (time.Duration, int64, error) {
+// A measure is one run of a job: wall time, CPU time of all its
+// processes, and the largest peak RSS among them.
+type measure struct {
+	wall, cpu time.Duration
+	rssKB     int64
+}
+
+// run times one execution of j.
+func (e *env) run(j job) (measure, error) {
 	if j.setup != "" {
 		if err := e.sh(j.setup); err != nil {
-			return 0, 0, fmt.Errorf("setup of %s: %w", j.name, err)
+			return measure{}, fmt.Errorf("setup of %s: %w", j.name, err)
 		}
 	}
 	// GNU time reports the largest RSS among the job's processes; the
@@ -140,15 +150,17 @@ func (e *env) run(j job) (time.Duration, int64, error) {
 	err := cmd.Run()
 	el := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w\n%s", j.shell, err, tail(stderr.String()))
+		return measure{}, fmt.Errorf("%s: %w\n%s", j.shell, err, tail(stderr.String()))
 	}
-	var rss int64
+	// The child's rusage counts every descendant it waited for: the whole
+	// job, since each shell waits for its pipelines.
+	m := measure{wall: el, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if b, err := os.ReadFile(rssFile); err == nil {
-		rss, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		m.rssKB, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+		m.rssKB = ru.Maxrss
 	}
-	return el, rss, nil
+	return m, nil
 }
 
 // scratchRoot is where outputs are written: a tmpfs when there is one with
@@ -183,17 +195,20 @@ func (e *env) compare(c comparison) error {
 	res := make([]result, len(jobs))
 	for i := 0; i < e.runs; i++ {
 		for k, j := range jobs {
-			d, rss, err := e.run(j)
+			m, err := e.run(j)
 			if err != nil {
 				return err
 			}
-			res[k].runs = append(res[k].runs, d)
-			res[k].rssKB = max(res[k].rssKB, rss)
+			res[k].runs = append(res[k].runs, m.wall)
+			res[k].cpus = append(res[k].cpus, m.cpu)
+			res[k].rssKB = max(res[k].rssKB, m.rssKB)
 		}
 	}
 	for k := range res {
-		sort.Slice(res[k].runs, func(a, b int) bool { return res[k].runs[a] < res[k].runs[b] })
+		slices.Sort(res[k].runs)
+		slices.Sort(res[k].cpus)
 		res[k].median = res[k].runs[len(res[k].runs)/2]
+		res[k].cpu = res[k].cpus[len(res[k].cpus)/2]
 	}
 	e.print(c, jobs, res)
 	return nil
@@ -204,16 +219,16 @@ func mbps(bytes int64, d time.Duration) float64 {
 }
 
 func (e *env) print(c comparison, jobs []job, res []result) {
-	fmt.Fprintf(e.out, "\n== %s (median of %d runs, input %.2f GB)\n", c.title, e.runs, float64(c.ours.bytes)/1e9)
+	fmt.Fprintf(e.out, "\n== %s (median of %d runs, input %.2f GB, load average %s)\n", c.title, e.runs, float64(c.ours.bytes)/1e9, loadAverage())
 	ours := mbps(jobs[0].bytes, res[0].median)
 	for k, j := range jobs {
 		r := mbps(j.bytes, res[k].median)
 		ratio := ""
 		if k > 0 {
-			ratio = fmt.Sprintf("  ours/this = %.2fx", ours/r)
+			ratio = fmt.Sprintf("  ours/this = %.2fx (CPU time %.2fx)", ours/r, res[k].cpu.Seconds()/res[0].cpu.Seconds())
 		}
-		fmt.Fprintf(e.out, "  %-48s %7.3f s (%.3f-%.3f) %8.1f MB/s  peak RSS %6.1f MB%s\n", j.name, res[k].median.Seconds(),
-			res[k].runs[0].Seconds(), res[k].runs[len(res[k].runs)-1].Seconds(), r, float64(res[k].rssKB)/1024, ratio)
+		fmt.Fprintf(e.out, "  %-48s %7.3f s (%.3f-%.3f) %8.1f MB/s  CPU %6.3f s  peak RSS %5.1f MB%s\n", j.name, res[k].median.Seconds(),
+			res[k].runs[0].Seconds(), res[k].runs[len(res[k].runs)-1].Seconds(), r, res[k].cpu.Seconds(), float64(res[k].rssKB)/1024, ratio)
 	}
 	for k, j := range jobs[1:] {
 		if j.target > 0 {

@@ -14,6 +14,7 @@ import (
 type row struct {
 	suite, ours, peer  string
 	oursMBps, peerMBps float64
+	cpuRatio           float64 // peer's CPU time over ours
 	target             float64
 	rssKB              int64
 	spread             string // ours: fastest and slowest run
@@ -27,9 +28,10 @@ func (e *env) record(c comparison, jobs []job, res []result) {
 		e.rows = append(e.rows, row{
 			suite: e.suite, ours: jobs[0].name, peer: j.name,
 			oursMBps: ours, peerMBps: mbps(j.bytes, res[k+1].median), target: j.target,
-			rssKB:  res[0].rssKB,
-			spread: fmt.Sprintf("%.2f-%.2f s", res[0].runs[0].Seconds(), res[0].runs[len(res[0].runs)-1].Seconds()),
-			when:   time.Now().Format("2006-01-02"),
+			cpuRatio: res[k+1].cpu.Seconds() / res[0].cpu.Seconds(),
+			rssKB:    res[0].rssKB,
+			spread:   fmt.Sprintf("%.2f-%.2f s", res[0].runs[0].Seconds(), res[0].runs[len(res[0].runs)-1].Seconds()),
+			when:     time.Now().Format("2006-01-02"),
 		})
 	}
 }
@@ -41,8 +43,8 @@ const (
 )
 
 var tableHead = []string{
-	"| suite | pcappush | peer | pcappush MB/s | peer MB/s | ratio | target | pcappush peak RSS | pcappush runs | measured |",
-	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+	"| suite | pcappush | peer | pcappush MB/s | peer MB/s | ratio | target | CPU time, peer/pcappush | pcappush peak RSS | pcappush runs | measured |",
+	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 }
 
 func (r row) markdown() string {
@@ -54,8 +56,8 @@ func (r row) markdown() string {
 	if r.rssKB > maxRSS {
 		rss += " (above 64 MB)"
 	}
-	return fmt.Sprintf("| `%s` | %s | %s | %.0f | %.0f | %.2fx | %s | %s | %s | %s |",
-		r.suite, code(r.ours), code(r.peer), r.oursMBps, r.peerMBps, r.oursMBps/r.peerMBps, target, rss, r.spread, r.when)
+	return fmt.Sprintf("| `%s` | %s | %s | %.0f | %.0f | %.2fx | %s | %.2fx | %s | %s | %s |",
+		r.suite, code(r.ours), code(r.peer), r.oursMBps, r.peerMBps, r.oursMBps/r.peerMBps, target, r.cpuRatio, rss, r.spread, r.when)
 }
 
 // code quotes s as code in a table cell.
@@ -115,9 +117,14 @@ func machine() string {
 			}
 		}
 	}
-	load := "?"
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		load = strings.Join(strings.Fields(string(b))[:3], " ")
+	return fmt.Sprintf("machine: %d cores, %s; load average %s", runtime.NumCPU(), model, loadAverage())
+}
+
+// loadAverage is the one-minute load average, or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
 	}
-	return fmt.Sprintf("machine: %d cores, %s; load average %s", runtime.NumCPU(), model, load)
+	return "?"
 }
