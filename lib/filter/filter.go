@@ -33,25 +33,29 @@ type Stats struct {
 // are still filtered; a malformed input ends the run after what came
 // before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
-	r, err := pcapio.NewReaderSize(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, BufferSize)
+	f := &filterer{out: out}
+	// Kept records are written in runs, and only when the input has
+	// nothing more for now: a flowing stream is batched, a quiet one is
+	// not held back.
+	src := feed.New(in, feed.Options{Stop: ctx.Done(), BeforeWait: f.flushStarted})
+	defer src.Close() //nolint:errcheck // gives a pipe back its blocking mode
+	r, err := pcapio.NewReaderSize(src, inName, BufferSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return Stats{}, nil
 		}
 		return Stats{}, err
 	}
-	defer r.Close()
-	return filterRecords(r, out, expr)
+	return f.filter(r, expr)
 }
 
-// filterRecords compiles expr for r's link type and filters r's records
-// to out.
-func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) {
+// filter compiles expr for r's link type and filters r's records.
+func (f *filterer) filter(r *pcapio.Reader, expr string) (Stats, error) {
 	prog, err := bpf.Compile(expr, r.LinkType(), int(r.Snaplen()))
 	if err != nil {
 		return Stats{}, fmt.Errorf("%s has link type %s: %w", r.Name(), bpf.LinkTypeName(r.LinkType()), err)
 	}
-	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen()), out: out}
+	f.prog, f.w = prog, pcapio.NewWriter(f.out, r.LinkType(), r.Snaplen())
 	if err := f.w.WriteHeader(); err != nil {
 		return f.st, fmt.Errorf("write: %w", err)
 	}
@@ -180,6 +184,14 @@ func (f *filterer) sync() error {
 		}
 	}
 	return nil
+}
+
+// flushStarted is flush once the output is started (the header written).
+func (f *filterer) flushStarted() error {
+	if f.w == nil {
+		return nil
+	}
+	return f.flush()
 }
 
 // flush writes the runs and everything buffered.
