@@ -117,11 +117,6 @@ func (d *direct) isStopped() bool {
 
 // Read implements io.Reader.
 func (d *direct) Read(p []byte) (int, error) {
-	if d.pollable && d.opts.BeforeWait != nil && !d.ready() {
-		if err := d.opts.BeforeWait(); err != nil {
-			return 0, err
-		}
-	}
 	for {
 		if d.isStopped() {
 			return 0, ErrStopped

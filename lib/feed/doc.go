@@ -7,10 +7,7 @@
 // so memory stays bounded whatever the input's size. When Stop is closed,
 // the bytes already read are still delivered; after them Read returns
 // ErrStopped. While no bytes arrive, OnIdle is called every Idle interval
-// with the time since the last byte, on the consumer's goroutine; and
-// BeforeWait just before a read that will wait, because nothing has
-// arrived since the last (a pipe's FIONREAD says so), so that a consumer
-// batching its output writes it out then, and only then.
+// with the time since the last byte, on the consumer's goroutine.
 //
 //	f := feed.New(os.Stdin, feed.Options{Stop: ctx.Done(), Idle: time.Second, OnIdle: s.Idle})
 //	r, err := pcapio.NewReader(f, "stdin")

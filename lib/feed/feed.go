@@ -24,11 +24,6 @@ type Options struct {
 	OnIdle    func(quiet time.Duration) error // called with the time since the last byte
 	ChunkSize int                             // bytes per read; default DefaultChunkSize
 	Chunks    int                             // buffers in flight; default DefaultChunks
-	// BeforeWait is called, on the consumer's goroutine, before a read
-	// that finds no input ready and will wait for it: the moment to write
-	// out what the consumer holds, so that a quiet input holds nothing
-	// back while a flowing one is batched.
-	BeforeWait func() error
 }
 
 type chunk struct {
@@ -154,11 +149,6 @@ func (f *Reader) wait() (chunk, error) {
 	case c := <-f.full:
 		return c, nil
 	default:
-	}
-	if f.opts.BeforeWait != nil {
-		if err := f.opts.BeforeWait(); err != nil {
-			return chunk{}, err
-		}
 	}
 	var tick <-chan time.Time
 	if f.opts.Idle > 0 && f.opts.OnIdle != nil {

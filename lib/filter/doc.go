@@ -14,21 +14,18 @@
 //
 // # Speed
 //
-// The input is read on the filtering goroutine into a 4 MiB buffer, at
-// most 128 KiB at a time, so that the bytes just read are still in the
-// CPU's cache when they are filtered. (Reading ahead on a second goroutine
-// was measured: behind stream_cat on two busy cores it cost 15% more CPU
-// time than it overlapped, the hand-overs between threads outweighing the
-// overlap.) Input already in the stream format (nanosecond little-endian pcap) is never
+// The input is read ahead on a goroutine (pcapio.NewReaderAhead) in
+// 256 KiB reads, so that the copy out of the kernel overlaps with
+// filtering and the bytes just read are still in the CPU's cache. Input
+// already in the stream format (nanosecond little-endian pcap) is never
 // decoded: pcapio.Reader.NextRaw hands over each record as read, the
 // program runs on it in place, and kept records that lie next to each
 // other form runs. When the output is a file or a pipe, runs go to the
 // kernel with writev straight from the read buffer, before the reader
 // moves on to its next buffer; otherwise they are copied through the
 // pcapio.Writer's buffer. Input in other formats is decoded and encoded
-// record by record. The pipes on either side are enlarged to 1 MiB (by
-// cliutil.Main, see lib/pipes), for fewer reads, writes and context
-// switches. Nothing is allocated per packet.
+// record by record. Pipes on either side are enlarged to 1 MiB, for fewer
+// reads, writes and context switches. Nothing is allocated per packet.
 //
 // # Stopping
 //

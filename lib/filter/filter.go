@@ -12,11 +12,11 @@ import (
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
-// BufferSize is the input buffer: records are filtered where they were
-// read (pcapio reads at most 128 KiB at a time, so that they are still in
-// the CPU's cache), and kept runs are written out before it is compacted,
-// which bounds the runs written with one call.
-const BufferSize = 4 << 20
+// ReadSize is the size of each read of the input: small enough that the
+// bytes just read are still in the CPU's cache when they are parsed and
+// filtered, large enough that reads are few. It also bounds the runs of
+// kept records written with one call.
+const ReadSize = 256 << 10
 
 // Stats count what Run did.
 type Stats struct {
@@ -33,29 +33,25 @@ type Stats struct {
 // are still filtered; a malformed input ends the run after what came
 // before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
-	f := &filterer{out: out}
-	// Kept records are written in runs, and only when the input has
-	// nothing more for now: a flowing stream is batched, a quiet one is
-	// not held back.
-	src := feed.New(in, feed.Options{Stop: ctx.Done(), BeforeWait: f.flushStarted})
-	defer src.Close() //nolint:errcheck // gives a pipe back its blocking mode
-	r, err := pcapio.NewReaderSize(src, inName, BufferSize)
+	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return Stats{}, nil
 		}
 		return Stats{}, err
 	}
-	return f.filter(r, expr)
+	defer r.Close()
+	return filterRecords(r, out, expr)
 }
 
-// filter compiles expr for r's link type and filters r's records.
-func (f *filterer) filter(r *pcapio.Reader, expr string) (Stats, error) {
+// filterRecords compiles expr for r's link type and filters r's records
+// to out.
+func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) {
 	prog, err := bpf.Compile(expr, r.LinkType(), int(r.Snaplen()))
 	if err != nil {
 		return Stats{}, fmt.Errorf("%s has link type %s: %w", r.Name(), bpf.LinkTypeName(r.LinkType()), err)
 	}
-	f.prog, f.w = prog, pcapio.NewWriter(f.out, r.LinkType(), r.Snaplen())
+	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen()), out: out}
 	if err := f.w.WriteHeader(); err != nil {
 		return f.st, fmt.Errorf("write: %w", err)
 	}
@@ -173,25 +169,22 @@ func (f *filterer) flushRun() error {
 }
 
 // sync writes every run; the reader calls it before it moves to its next
-// buffer.
+// buffer, so that what one read brought is written before the next read
+// (which may wait for a quiet input).
 func (f *filterer) sync() error {
 	if err := f.flushRun(); err != nil {
 		return err
 	}
+	var err error
 	if f.vec != nil {
-		if err := f.vec.flush(); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
+		err = f.vec.flush()
+	} else {
+		err = f.w.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
 	}
 	return nil
-}
-
-// flushStarted is flush once the output is started (the header written).
-func (f *filterer) flushStarted() error {
-	if f.w == nil {
-		return nil
-	}
-	return f.flush()
 }
 
 // flush writes the runs and everything buffered.

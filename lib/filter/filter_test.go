@@ -170,8 +170,8 @@ func TestRunRefusedForLinkType(t *testing.T) {
 // TestRunLongStream crosses many buffer changes: runs of kept records
 // must be written before the reader moves to its next buffer.
 func TestRunLongStream(t *testing.T) {
-	in := generated(t, 9, 60000) // about 20 MB
-	if len(in) < 4*BufferSize {
+	in := generated(t, 9, 30000) // about 10 MB
+	if len(in) < 30*ReadSize {
 		t.Fatalf("input of %d bytes is too short", len(in))
 	}
 	_, _, all := parse(t, in)
