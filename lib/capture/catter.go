@@ -3,12 +3,15 @@ package capture
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"slices"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // chunkReader reads one chunk's records into the sink.
@@ -29,6 +32,7 @@ type catter struct {
 	sink *sink
 	ckpt *CheckpointLog
 	buf  []byte // read buffer shared by classic chunks
+	mbuf []byte // larger read buffer of chunks whose records are moved (made on first use)
 
 	chs     []Chunk     // the capture's chunks, as last listed
 	cur     chunkReader // the chunk being read; nil between chunks
@@ -226,6 +230,12 @@ func (k *catter) reader(cf *ChunkFile, name string) chunkReader {
 		n, _ := cf.File.ReadAt(head[:], 0)
 		if n == 4 && string(head[:]) == "\x0a\x0d\x0d\x0a" {
 			return newNGChunk(cf, name, skip)
+		}
+		if n == 4 && binary.LittleEndian.Uint32(head[:]) == pcapio.MagicNanos && k.out.mover != nil {
+			if k.mbuf == nil {
+				k.mbuf = make([]byte, moveBufSize)
+			}
+			return newPCAPChunk(cf, name, k.mbuf, skip)
 		}
 		return newPCAPChunk(cf, name, k.buf, skip)
 	}

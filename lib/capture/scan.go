@@ -16,6 +16,14 @@ import (
 // record headers parsed and the spans written fall out of the CPU caches.
 const readBufSize = 320 << 10
 
+// moveBufSize is the read buffer of chunks whose records the kernel moves
+// to the output (see output.spanAt): only their headers are read from it,
+// so the cache argument above does not hold, and a larger buffer means
+// fewer reads and fewer, larger moves. (Measured against readBufSize for
+// stream_cat CAPTURE | cat: 8% to 30% less wall time in four of five
+// alternating series of 9 to 15 runs, even in the fifth; never more CPU.)
+const moveBufSize = 1 << 20
+
 // pcapChunk reads one classic pcap chunk through a large buffer. Record
 // headers are validated where they lie and, unless the chunk is already
 // nanosecond little endian, rewritten in place into that form (the header
