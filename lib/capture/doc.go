@@ -55,9 +55,12 @@
 // from the chunk file (splice(2) into a pipe, copy_file_range(2) into a
 // file; see lib/pipes), so that the pipe hands its reader the page cache's
 // own pages. The buffer is still read, for the record headers that find
-// ticks, checkpoints and time bounds. Stats.Moved counts those bytes. A
-// kernel that refuses the move (an output opened for appending, a file
-// system without splice) gets the bytes written as before. (Reading the
+// ticks, checkpoints and time bounds. Stats.Moved counts those bytes. When
+// the kernel does not move a run (an output opened for appending, a file
+// system without splice, a chunk cut since it was read) the rest of it is
+// written from the buffer, as before. (A chunk rewritten in place while it
+// is read was never supported; its new bytes could now reach the output
+// unchecked.) (Reading the
 // headers through a read-only mapping instead would spare the read's copy,
 // but mapping the page cache costs more than copying it on virtual
 // machines that shadow page tables: about 1 s per GB against 0.3 s for

@@ -194,3 +194,45 @@ func TestCatMoveTicksInOrder(t *testing.T) {
 		t.Fatalf("%d bytes left after the last whole record", len(b))
 	}
 }
+
+// TestSpanAtFileCut: a chunk cut shorter after its records were read
+// cannot give the kernel the rest of a run; what the kernel moved is
+// followed by the rest written from the buffer, so the stream is whole.
+func TestSpanAtFileCut(t *testing.T) {
+	p := make([]byte, 300<<10)
+	for i := range p {
+		p[i] = byte(i * 13)
+	}
+	path := filepath.Join(t.TempDir(), "cut.pcap")
+	if err := os.WriteFile(path, p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := os.Truncate(path, 100<<10); err != nil { // cut after the read
+		t.Fatal(err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(pr)
+		got <- b
+	}()
+	o := newOutput(pw, 0, nil)
+	if err := o.spanAt(p, f, 0); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if b := <-got; !bytes.Equal(b, p) {
+		t.Errorf("the pipe carried %d bytes unlike the %d read", len(b), len(p))
+	}
+	if o.moved != 100<<10 {
+		t.Errorf("%d bytes moved; want the %d the file still holds", o.moved, 100<<10)
+	}
+}

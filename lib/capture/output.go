@@ -1,11 +1,9 @@
 package capture
 
 import (
-	"errors"
 	"io"
 	"math"
 	"os"
-	"syscall"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/pipes"
@@ -25,7 +23,7 @@ const spanDirect = 64 << 10
 // a sync of the checkpoints added before it.
 type output struct {
 	w        io.Writer
-	mover    *pipes.Mover // moves spans of mapped chunks; nil: they are written
+	mover    *pipes.Mover // moves spans from chunk files (spanAt); nil: they are written
 	buf      []byte
 	started  bool // header written
 	linkType uint32
@@ -111,10 +109,9 @@ func (o *output) span(p []byte) error {
 	return o.writeOut(p)
 }
 
-// spanAt is span for validated records p that lie in file f from offset
-// off on (p is a mapped window of f): a long span is moved from the file
-// to the output by the kernel when it can (see lib/pipes), and otherwise
-// written from p.
+// spanAt is span for validated records p read from file f at offset off:
+// a long span is moved from the file to the output by the kernel when it
+// can (see lib/pipes), and otherwise written from p.
 func (o *output) spanAt(p []byte, f *os.File, off int64) error {
 	if o.mover == nil || len(p) < spanDirect {
 		return o.span(p)
@@ -127,15 +124,14 @@ func (o *output) spanAt(p []byte, f *os.File, off int64) error {
 	}
 	n, err := o.mover.Move(f, off, int64(len(p)))
 	o.moved += n
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, pipes.ErrUnsupported), errors.Is(err, syscall.EPIPE):
-		// Written instead: a closed reader then ends the tool as any
-		// write to stdout does.
+	if err != nil {
+		// Whatever stopped the move (a kernel that refuses, a reader gone,
+		// a file cut since it was read), the rest is written from p, which
+		// holds the same bytes: a reader gone then ends the tool as any
+		// write to stdout does, and a failing output reports itself.
 		return o.writeOut(p[n:])
 	}
-	return &OutputError{Err: err}
+	return nil
 }
 
 // record writes one packet, encoding its header.
