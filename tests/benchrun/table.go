@@ -12,7 +12,8 @@ import (
 
 // A row is one of our jobs against one peer, as the tables of -doc show it.
 type row struct {
-	suite, ours, peer  string
+	suite, title       string
+	ours, peer         string
 	oursMBps, peerMBps float64
 	cpuRatio           float64 // peer's CPU time over ours
 	target             float64
@@ -26,12 +27,12 @@ func (e *env) record(c comparison, jobs []job, res []result) {
 	ours := mbps(jobs[0].bytes, res[0].median)
 	for k, j := range jobs[1:] {
 		e.rows = append(e.rows, row{
-			suite: e.suite, ours: jobs[0].name, peer: j.name,
+			suite: e.suite, title: c.title, ours: jobs[0].name, peer: j.name,
 			oursMBps: ours, peerMBps: mbps(j.bytes, res[k+1].median), target: j.target,
 			cpuRatio: res[k+1].cpu.Seconds() / res[0].cpu.Seconds(),
 			rssKB:    res[0].rssKB,
 			spread:   fmt.Sprintf("%.2f-%.2f s", res[0].runs[0].Seconds(), res[0].runs[len(res[0].runs)-1].Seconds()),
-			when:     time.Now().Format("2006-01-02"),
+			when:     time.Now().Format("2006-01-02") + ", load " + loadAverage(),
 		})
 	}
 }
@@ -43,8 +44,8 @@ const (
 )
 
 var tableHead = []string{
-	"| suite | pcappush | peer | pcappush MB/s | peer MB/s | ratio | target | CPU time, peer/pcappush | pcappush peak RSS | pcappush runs | measured |",
-	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+	"| suite | comparison | pcappush | peer | pcappush MB/s | peer MB/s | ratio | target | CPU time, peer/pcappush | pcappush peak RSS | pcappush runs | measured |",
+	"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 }
 
 func (r row) markdown() string {
@@ -56,8 +57,8 @@ func (r row) markdown() string {
 	if r.rssKB > maxRSS {
 		rss += " (above 64 MB)"
 	}
-	return fmt.Sprintf("| `%s` | %s | %s | %.0f | %.0f | %.2fx | %s | %.2fx | %s | %s | %s |",
-		r.suite, code(r.ours), code(r.peer), r.oursMBps, r.peerMBps, r.oursMBps/r.peerMBps, target, r.cpuRatio, rss, r.spread, r.when)
+	return fmt.Sprintf("| `%s` | %s | %s | %s | %.0f | %.0f | %.2fx | %s | %.2fx | %s | %s | %s |",
+		r.suite, strings.ReplaceAll(r.title, "|", `\|`), code(r.ours), code(r.peer), r.oursMBps, r.peerMBps, r.oursMBps/r.peerMBps, target, r.cpuRatio, rss, r.spread, r.when)
 }
 
 // code quotes s as code in a table cell.
