@@ -15,9 +15,9 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/hook"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 const tool = "pcap_split"

@@ -50,3 +50,27 @@ func TestLockDiesWithItsHolder(t *testing.T) {
 	}
 	l.Release()
 }
+
+// TestCutAndLinks: a lock file a power cut emptied is taken as usual; a
+// link planted at its name is refused, naming it, and its target is left
+// alone.
+func TestCutAndLinks(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "push_realtime.lock")
+	os.WriteFile(p, nil, 0o640)
+	l, err := Acquire(p, 0)
+	if err != nil {
+		t.Fatalf("Acquire of an emptied lock file: %v", err)
+	}
+	l.Release()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("victim"), 0o600)
+	q := filepath.Join(dir, "x.lock")
+	os.Symlink(victim, q)
+	if _, err := Acquire(q, 0); err == nil || !strings.Contains(err.Error(), q+" is a symbolic link") {
+		t.Errorf("Acquire of a link: %v", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Errorf("the link's target holds %q", b)
+	}
+}

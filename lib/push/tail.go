@@ -8,7 +8,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // ledgerTail reads the entries pcap_split appends to a ledger file from

@@ -107,3 +107,25 @@ func TestTargetLogFilesLinkAndRetention(t *testing.T) {
 		t.Errorf("another target's log was pruned: %v", got)
 	}
 }
+
+// TestRefusesLinks: a link planted at a log's name is refused, naming it,
+// and its target is untouched.
+func TestRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("victim"), 0o600)
+	now := func() time.Time { return time.Date(2021, 5, 29, 15, 36, 0, 0, time.Local) }
+	link := filepath.Join(dir, AnalyticsName)
+	os.Symlink(victim, link)
+	if _, err := OpenAnalytics(dir, now); err == nil || !strings.Contains(err.Error(), link+" is a symbolic link") {
+		t.Errorf("OpenAnalytics with a link: %v", err)
+	}
+	tlink := filepath.Join(dir, "push_all_20210529_1536")
+	os.Symlink(victim, tlink)
+	if _, err := OpenTarget(dir, "all", now); err == nil || !strings.Contains(err.Error(), tlink+" is a symbolic link") {
+		t.Errorf("OpenTarget with a link: %v", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Errorf("the link's target holds %q", b)
+	}
+}

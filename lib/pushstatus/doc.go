@@ -8,12 +8,16 @@
 // stages and pids; the splits, bytes and packets it has published and the
 // last split; its restarts, errors, Post failures and last error; the
 // captures deleted before they were pushed to their end, with the time
-// range lost (Loss); and, for an offline push, how far stream_cat has read. The file is replaced
-// atomically (write, rename), so a reader never sees half of it, and
-// needs no lock. Counters count from the push_realtime's start.
+// range lost (lib/state's Loss); the splits skipped because their final
+// name already held the same bytes; and, for an offline push, how far
+// stream_cat has read. The file is replaced durably (lib/durable: write,
+// fsync, rename, fsync of the folder), so a reader never sees half of it
+// and needs no lock; a file a crash emptied anyway (written by an older
+// version) reads as ErrTorn and is skipped. Counters count from the
+// push_realtime's start. lib/state says where the files live.
 //
 // A realtime push_realtime also records, in <state>/push_realtime.json
-// (RunFile, WriteRun), the configuration file, store, log folder and
+// (WriteRun), the configuration file, store, log folder and
 // capture it resolved, so that status finds them from the state folder
 // alone.
 //
@@ -34,7 +38,7 @@
 //	  "pid": 4242, "pid_start": 123456, "state": "running", "since": "...", "started": "...", "updated": "...",
 //	  "capture": "capture1_20210521_0101", "log": "/var/log/pcappush/push_pcap-all_20210529_1536",
 //	  "stages": [{"name": "stream_cat", "up": true, "pid": 4250}, {"name": "pcap_split", "up": true, "pid": 4251}],
-//	  "splits": 12, "bytes": 960000288, "packets": 614808,
+//	  "splits": 12, "bytes": 960000288, "packets": 614808, "skipped": 0,
 //	  "last_split": {"name": "/mnt/remote0/push/all_1621849860-1621849920.pcap", "published": "...",
 //	    "first_ns": 1621849860000071000, "last_ns": 1621849919999954000, "bytes": 80000024, "packets": 51234},
 //	  "restarts": 0, "errors": 0, "post_failures": 0

@@ -3,6 +3,7 @@ package pushstatus
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,7 +25,7 @@ func self(t *testing.T) (int, uint64) {
 
 func write(t *testing.T, state string, s Status) {
 	t.Helper()
-	p := Path(state, s.Target, s.Mode)
+	p := File(state, s.Target, s.Mode)
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		Splits: 3, Bytes: 240e6, Packets: 150000, LastSplit: &Split{Name: "/p/all_1.pcap", Published: now, FirstNS: 1, LastNS: 2, Bytes: 80e6, Packets: 50000},
 		Restarts: 1, Errors: 1, LastError: "pcap_split exited with status 1", LastErrorTime: &errAt}
 	write(t, state, s)
-	got, err := Read(Path(state, "pcap-all", Realtime))
+	got, err := Read(File(state, "pcap-all", Realtime))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,10 +54,10 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if !got.Alive() || !got.Up() {
 		t.Errorf("Alive %v, Up %v; want both", got.Alive(), got.Up())
 	}
-	if m, _ := filepath.Glob(filepath.Join(state, "targets", "pcap-all", ".status-*")); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(state, "targets", "pcap-all", ".status.json.*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
-	if st, _ := os.Stat(Path(state, "pcap-all", Realtime)); st.Mode().Perm() != 0o640 {
+	if st, _ := os.Stat(File(state, "pcap-all", Realtime)); st.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v; want 0640", st.Mode().Perm())
 	}
 }
@@ -135,23 +136,34 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func TestLossRange(t *testing.T) {
-	from, to := int64(1621849920000000000), int64(1621849935500000001)
-	tests := []struct {
-		l    Loss
-		want string
-	}{
-		{Loss{Capture: "c"}, "from its start on"},
-		{Loss{Capture: "c", ToNS: &to}, "from its start to 2021-05-24T09:52:15.500000001Z (its last packet seen)"},
-		{Loss{Capture: "c", FromNS: &from, After: "all_1.pcap"}, "from 2021-05-24T09:52:00Z (after all_1.pcap) on"},
-		{Loss{Capture: "c", FromNS: &from, After: "all_1.pcap", ToNS: &to}, "from 2021-05-24T09:52:00Z (after all_1.pcap) to 2021-05-24T09:52:15.500000001Z (its last packet seen)"},
+// TestCutFiles: a status file or run record a crash emptied or cut reads
+// as ErrTorn; ReadAll skips it as if not yet written.
+func TestCutFiles(t *testing.T) {
+	state := t.TempDir()
+	pid, start := self(t)
+	write(t, state, Status{Format: Format, Target: "a", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
+	write(t, state, Status{Format: Format, Target: "b", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
+	for _, cut := range []string{"", "{\n  \"format\": 1,\n  \"tar"} {
+		os.WriteFile(File(state, "b", Realtime), []byte(cut), 0o640)
+		if _, err := Read(File(state, "b", Realtime)); !errors.Is(err, ErrTorn) {
+			t.Errorf("Read of %q: %v; want ErrTorn", cut, err)
+		}
+		sts, err := ReadAll(state)
+		if err != nil || len(sts) != 1 || sts[0].Target != "a" {
+			t.Errorf("ReadAll with b's status %q = %v, %v; want a alone", cut, sts, err)
+		}
+		os.WriteFile(filepath.Join(state, "push_realtime.json"), []byte(cut), 0o640)
+		if _, err := ReadRun(state); !errors.Is(err, ErrTorn) {
+			t.Errorf("ReadRun of %q: %v; want ErrTorn", cut, err)
+		}
 	}
-	for _, tt := range tests {
-		if got := tt.l.Range(); got != tt.want {
-			t.Errorf("Range() = %q; want %q", got, tt.want)
-		}
-		if want := "LOST: capture c was deleted from the store before it was pushed to its end; its packets " + tt.want + " were not pushed"; tt.l.String() != want {
-			t.Errorf("String() = %q; want %q", tt.l.String(), want)
-		}
+	// A link planted at a status file is refused, naming it.
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("victim"), 0o600)
+	p := File(state, "b", Realtime)
+	os.Remove(p)
+	os.Symlink(victim, p)
+	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
+		t.Errorf("Read of a link: %v", err)
 	}
 }

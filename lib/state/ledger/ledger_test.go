@@ -3,6 +3,7 @@ package ledger
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,10 +38,62 @@ func TestAppendReadLast(t *testing.T) {
 	if err != nil || !ok || last.Name != b.Name {
 		t.Fatalf("Last after a torn line = %v, %v, %v", last, ok, err)
 	}
+	// The next writer cuts the torn line off before appending: the new
+	// entry never joins it.
+	c := Entry{Name: "/x/3.pcap", Existed: true}
+	l, err = Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(c); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if es, err := Read(p); err != nil || !cmp.Equal(es, []Entry{a, b, c}) {
+		t.Fatalf("Read after a torn line and an append = %v, %v", es, err)
+	}
 	// A bad line in the middle is an error.
 	os.WriteFile(p, []byte("{\"name\":\"a\"}\ngarbage\n{\"name\":\"b\"}\n"), 0o640)
 	if _, err := Read(p); err == nil {
 		t.Error("Read of a corrupt ledger succeeded")
+	}
+}
+
+// TestEmptyAfterCut: a ledger a power cut emptied has no entries, and is
+// written again.
+func TestEmptyAfterCut(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ledger")
+	os.WriteFile(p, nil, 0o640)
+	if _, ok, err := Last(p); ok || err != nil {
+		t.Fatalf("Last of an empty ledger = %v, %v", ok, err)
+	}
+	l, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(Entry{Name: "a"})
+	l.Close()
+	if last, ok, err := Last(p); !ok || err != nil || last.Name != "a" {
+		t.Fatalf("Last = %v, %v, %v", last, ok, err)
+	}
+}
+
+// TestRefusesLink: a link planted at the ledger is refused, naming it,
+// and its target is left alone.
+func TestRefusesLink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("victim"), 0o600)
+	p := filepath.Join(dir, "x.ledger")
+	os.Symlink(victim, p)
+	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
+		t.Errorf("Open of a link: %v", err)
+	}
+	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
+		t.Errorf("Read of a link: %v", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Error("the link's target was changed")
 	}
 }
 
