@@ -287,11 +287,13 @@ func (p *rclonePart) Abort() error {
 }
 
 // checkFailed reports an upload that ended with an object and an error:
-// rclone's check of the uploaded object failed.
+// rclone's check of the uploaded object failed. An upload the store
+// refused because the name exists (a conditional write) made nothing: the
+// object there is someone else's.
 func (p *rclonePart) checkFailed() bool {
 	select {
 	case <-p.done:
-		return p.result != nil && p.err != nil
+		return p.result != nil && p.err != nil && !preconditionFailed(p.err)
 	default: // given up as stalled: nothing completed
 		return false
 	}
