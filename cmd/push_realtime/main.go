@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const tool = "push_realtime"
@@ -82,7 +83,7 @@ field, exit 2, before anything starts.`,
 const (
 	defaultConfig = "/etc/pcappush/push_realtime.lua"
 	defaultStore  = "/var/lib/pcappush/capture"
-	defaultState  = "/var/lib/pcappush/state"
+	defaultState  = state.Default
 	defaultLogDir = "/var/log/pcappush"
 	defaultRclone = "/etc/pcappush/rclone.conf"
 )

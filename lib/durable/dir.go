@@ -12,12 +12,17 @@ import (
 )
 
 // RenameNoReplace renames oldpath to newpath unless newpath exists (an
-// error wrapping fs.ErrExist), then fsyncs newpath's folder. It uses
-// renameat2(RENAME_NOREPLACE); where the file system does not know the
+// error wrapping fs.ErrExist), then fsyncs newpath's folder. It looks for
+// newpath, then uses renameat2(RENAME_NOREPLACE); where the file system does not know the
 // flag (EINVAL, ENOSYS), link then unlink, which fail the same way on an
 // existing name; where it has no hard links either, a check of newpath
 // then a rename, which a writer creating newpath in between could race.
 func RenameNoReplace(oldpath, newpath string) error {
+	// A look first, so that a file system that takes the flag but ignores
+	// it (some FUSE file systems) still leaves an existing name alone.
+	if _, err := os.Lstat(newpath); err == nil {
+		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: unix.EEXIST}
+	}
 	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.ENOTSUP) {
 		err = linkRename(oldpath, newpath)

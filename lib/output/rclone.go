@@ -38,7 +38,7 @@ type rcloneSink struct {
 	// conditional says the store refuses, by itself, an upload or copy
 	// to a name that exists (S3's If-None-Match: *).
 	conditional bool
-	stall  time.Duration   // cancel an upload that takes no data for this long; 0: never
+	stall       time.Duration // cancel an upload that takes no data for this long; 0: never
 	// RcatFunc uploads a stream to the folder: operations.Rcat, or a
 	// fake in tests.
 	RcatFunc func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error)

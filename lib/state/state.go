@@ -19,6 +19,10 @@ const (
 	FilePerm fs.FileMode = 0o640
 )
 
+// Default is the state folder when neither --state-dir nor
+// PCAPPUSH_STATE names one.
+const Default = "/var/lib/pcappush/state"
+
 // Names of the files at the top of the folder.
 const (
 	LockName = "push_realtime.lock"
