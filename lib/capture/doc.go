@@ -83,7 +83,7 @@
 //
 // With Options.UID, Cat keeps checkpoints in the file lib/state names,
 // <StateDir>/<UID>/<capture>.checkpoints, in lib/state/checkpoint's
-// format. It keeps a watermark W, the largest time of any record emitted.
+// format (docs/formats.md, Checkpoints). It keeps a watermark W, the largest time of any record emitted.
 // Before a record (packet or idle tick) at time t with W < E <= t for one
 // or more multiples E of the checkpoint interval G (default one second),
 // it records the largest such E with the position of that record (for an

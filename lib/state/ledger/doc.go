@@ -17,17 +17,17 @@
 //
 // To resume, push_realtime reads the last Entry and starts
 //
-//	stream_cat --resume Ckpt ... | ... | pcap_split --skip Skip --after End ...
+//	stream_cat --resume Ckpt ... | ... | pcap_split --resume --ledger FILE ...
 //
 // stream_cat replays the stream from the checkpoint, the filters see the
-// same records again and drop the same ones, pcap_split drops the Skip
-// packets it has already published and carries on as the first run did
-// after that split: a late packet goes to a split after End, and the split
-// that was open at the crash is built again whole. A crash between a
-// publish and its Entry makes the resumed push build that split again; its
-// final name already holds the same bytes, so it is not written again but
-// recorded with Existed set (see lib/split: a published file is never
-// replaced).
+// same records again and drop the same ones, pcap_split (reading the same
+// last Entry) drops the Skip packets it has already published and carries
+// on as the first run did after that split: a late packet goes to a
+// continuation of it, and the split that was open at the crash is built
+// again whole. A crash between a publish and its Entry makes the resumed
+// push build that split again; its final name already holds the same
+// bytes, so it is not written again but recorded with Existed set (see
+// lib/split: a published file is never replaced).
 //
 // # Format
 //
@@ -36,5 +36,6 @@
 // cut while it was written) is ignored by readers and cut off by the next
 // Open, so no entry is ever appended to it. The file is compacted to its
 // newest entries, durably, when it grows past a limit. Paths come from
-// lib/state; pcap_split --ledger also takes any file.
+// lib/state; pcap_split --ledger also takes any file. The fields are
+// described, for users, in docs/formats.md (Ledger).
 package ledger
