@@ -11,20 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-func ls(t *testing.T, dir string) []string {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Name())
-	}
-	return out
-}
+	"github.com/pcappush/pcappush/internal/testutil"
+)
 
 func read(t *testing.T, path string) string {
 	t.Helper()
@@ -35,26 +24,15 @@ func read(t *testing.T, path string) string {
 	return string(b)
 }
 
-// victim plants a link at path to a file holding "victim" and returns the
-// file's path.
-func victim(t *testing.T, path string) string {
-	t.Helper()
-	v := filepath.Join(t.TempDir(), "victim")
-	if err := os.WriteFile(v, []byte("victim"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(v, path); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func wantLink(t *testing.T, what string, err error, path string) {
+// wantLink checks that err is a *LinkError refusing v's link, and that v
+// is untouched.
+func wantLink(t *testing.T, what string, err error, v testutil.Victim) {
 	t.Helper()
 	var le *LinkError
-	if !errors.As(err, &le) || le.Path != path || !strings.Contains(err.Error(), path+" is a symbolic link") {
-		t.Fatalf("%s: error %v; want a *LinkError naming %s", what, err, path)
+	if !errors.As(err, &le) || le.Path != v.Link {
+		t.Fatalf("%s: error %v; want a *LinkError naming %s", what, err, v.Link)
 	}
+	v.Refused(what, err.Error())
 }
 
 func TestWriteFile(t *testing.T) {
@@ -68,7 +46,7 @@ func TestWriteFile(t *testing.T) {
 			t.Fatalf("after WriteFile(%q) the file holds %q", s, got)
 		}
 	}
-	if got := ls(t, dir); !cmp.Equal(got, []string{"uid"}) {
+	if got := testutil.Names(t, dir); !cmp.Equal(got, []string{"uid"}) {
 		t.Errorf("folder holds %v; want only uid (no temporary file left)", got)
 	}
 	// A write into a missing folder fails and leaves nothing.
@@ -78,29 +56,27 @@ func TestWriteFile(t *testing.T) {
 	// A link planted at the name is replaced by the file; its target is
 	// untouched.
 	l := filepath.Join(dir, "link")
-	v := victim(t, l)
+	v := testutil.PlantLink(t, l)
 	if err := WriteFile(l, []byte("new"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if read(t, v) != "victim" || read(t, l) != "new" {
+	if b, _ := os.ReadFile(v.File); string(b) != "victim" || read(t, l) != "new" {
 		t.Errorf("WriteFile over a link wrote through it")
 	}
 }
 
 func TestCreateRefusesLinks(t *testing.T) {
 	dir := t.TempDir()
-	p := filepath.Join(dir, "x.pcap.pending")
-	v := victim(t, p)
-	_, err := Create(p, 0o640)
-	wantLink(t, "Create over a link", err, p)
-	if read(t, v) != "victim" {
-		t.Error("the link's target was changed")
-	}
+	v := testutil.PlantLink(t, filepath.Join(dir, "x.pcap.pending"))
+	_, err := Create(v.Link, 0o640)
+	wantLink(t, "Create over a link", err, v)
 	// A dangling link too.
 	d := filepath.Join(dir, "dangling")
 	os.Symlink(filepath.Join(dir, "nowhere"), d)
 	_, err = Create(d, 0o640)
-	wantLink(t, "Create over a dangling link", err, d)
+	if !errors.As(err, new(*LinkError)) {
+		t.Errorf("Create over a dangling link: %v", err)
+	}
 	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !errors.Is(err, fs.ErrNotExist) {
 		t.Error("Create made the dangling link's target")
 	}
@@ -136,7 +112,7 @@ func TestPublishNeverReplaces(t *testing.T) {
 	if err := f.Publish(filepath.Join(dir, "a_2.pcap")); err != nil {
 		t.Fatal(err)
 	}
-	if got := ls(t, dir); !cmp.Equal(got, []string{"a.pcap", "a_2.pcap"}) {
+	if got := testutil.Names(t, dir); !cmp.Equal(got, []string{"a.pcap", "a_2.pcap"}) {
 		t.Errorf("folder holds %v", got)
 	}
 	f.Abort() // after Publish: nothing to remove
@@ -144,15 +120,11 @@ func TestPublishNeverReplaces(t *testing.T) {
 		t.Error("Abort after Publish removed the published file")
 	}
 	// A link at the final name is refused, naming it.
-	l := filepath.Join(dir, "b.pcap")
-	v := victim(t, l)
-	g, _ := Create(l+".pending", 0o640)
-	wantLink(t, "Publish over a link", g.Publish(l), l)
+	v := testutil.PlantLink(t, filepath.Join(dir, "b.pcap"))
+	g, _ := Create(v.Link+".pending", 0o640)
+	wantLink(t, "Publish over a link", g.Publish(v.Link), v)
 	g.Abort()
-	if read(t, v) != "victim" {
-		t.Error("the link's target was changed")
-	}
-	if _, err := os.Stat(l + ".pending"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(v.Link + ".pending"); !errors.Is(err, fs.ErrNotExist) {
 		t.Error("Abort left the pending file")
 	}
 }
@@ -170,7 +142,7 @@ func TestLinkRename(t *testing.T) {
 	if err := linkRename(a, c); err != nil {
 		t.Fatal(err)
 	}
-	if got := ls(t, dir); !cmp.Equal(got, []string{"b", "c"}) || read(t, c) != "a" || read(t, b) != "b" {
+	if got := testutil.Names(t, dir); !cmp.Equal(got, []string{"b", "c"}) || read(t, c) != "a" || read(t, b) != "b" {
 		t.Errorf("after linkRename the folder holds %v", got)
 	}
 }
@@ -216,13 +188,10 @@ func TestLogTornLineCut(t *testing.T) {
 
 func TestLogRefuses(t *testing.T) {
 	dir := t.TempDir()
-	p := filepath.Join(dir, "x.ledger")
-	v := victim(t, p)
+	v := testutil.PlantLink(t, filepath.Join(dir, "x.ledger"))
+	p := v.Link
 	_, err := OpenLog(p, 0o640)
-	wantLink(t, "OpenLog of a link", err, p)
-	if read(t, v) != "victim" {
-		t.Error("the link's target was changed")
-	}
+	wantLink(t, "OpenLog of a link", err, v)
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -238,9 +207,9 @@ func TestLogRefuses(t *testing.T) {
 		t.Fatal("OpenLog of a FIFO blocks")
 	}
 	_, err = OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
-	wantLink(t, "OpenFile of a link", err, p)
+	wantLink(t, "OpenFile of a link", err, v)
 	_, err = ReadFile(p)
-	wantLink(t, "ReadFile of a link", err, p)
+	wantLink(t, "ReadFile of a link", err, v)
 }
 
 func TestMkdirAll(t *testing.T) {
@@ -310,7 +279,7 @@ func TestSweepTemps(t *testing.T) {
 	if n := SweepTemps(dir, time.Hour); n != 1 {
 		t.Errorf("SweepTemps removed %d files; want 1", n)
 	}
-	if got := ls(t, dir); !cmp.Equal(got, []string{".keep.tmp"}) {
+	if got := testutil.Names(t, dir); !cmp.Equal(got, []string{".keep.tmp"}) {
 		t.Errorf("folder holds %v", got)
 	}
 }

@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestAcquireWaitsAndNamesTheHolder(t *testing.T) {
@@ -63,14 +66,7 @@ func TestCutAndLinks(t *testing.T) {
 		t.Fatalf("Acquire of an emptied lock file: %v", err)
 	}
 	l.Release()
-	victim := filepath.Join(dir, "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
-	q := filepath.Join(dir, "x.lock")
-	os.Symlink(victim, q)
-	if _, err := Acquire(q, 0); err == nil || !strings.Contains(err.Error(), q+" is a symbolic link") {
-		t.Errorf("Acquire of a link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Errorf("the link's target holds %q", b)
-	}
+	v := testutil.PlantLink(t, filepath.Join(dir, "x.lock"))
+	_, err = Acquire(v.Link, 0)
+	v.Refused("Acquire", fmt.Sprint(err))
 }

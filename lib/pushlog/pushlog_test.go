@@ -1,6 +1,7 @@
 package pushlog
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestStatusLine(t *testing.T) {
@@ -112,20 +115,11 @@ func TestTargetLogFilesLinkAndRetention(t *testing.T) {
 // and its target is untouched.
 func TestRefusesLinks(t *testing.T) {
 	dir := t.TempDir()
-	victim := filepath.Join(t.TempDir(), "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
 	now := func() time.Time { return time.Date(2021, 5, 29, 15, 36, 0, 0, time.Local) }
-	link := filepath.Join(dir, AnalyticsName)
-	os.Symlink(victim, link)
-	if _, err := OpenAnalytics(dir, now); err == nil || !strings.Contains(err.Error(), link+" is a symbolic link") {
-		t.Errorf("OpenAnalytics with a link: %v", err)
-	}
-	tlink := filepath.Join(dir, "push_all_20210529_1536")
-	os.Symlink(victim, tlink)
-	if _, err := OpenTarget(dir, "all", now); err == nil || !strings.Contains(err.Error(), tlink+" is a symbolic link") {
-		t.Errorf("OpenTarget with a link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Errorf("the link's target holds %q", b)
-	}
+	v := testutil.PlantLink(t, filepath.Join(dir, AnalyticsName))
+	_, err := OpenAnalytics(dir, now)
+	v.Refused("OpenAnalytics", fmt.Sprint(err))
+	v = testutil.PlantLink(t, filepath.Join(dir, "push_all_20210529_1536"))
+	_, err = OpenTarget(dir, "all", now)
+	v.Refused("OpenTarget", fmt.Sprint(err))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func self(t *testing.T) (int, uint64) {
@@ -158,12 +161,8 @@ func TestCutFiles(t *testing.T) {
 		}
 	}
 	// A link planted at a status file is refused, naming it.
-	victim := filepath.Join(t.TempDir(), "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
-	p := File(state, "b", Realtime)
-	os.Remove(p)
-	os.Symlink(victim, p)
-	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
-		t.Errorf("Read of a link: %v", err)
-	}
+	os.Remove(File(state, "b", Realtime))
+	v := testutil.PlantLink(t, File(state, "b", Realtime))
+	_, err := Read(v.Link)
+	v.Refused("Read", fmt.Sprint(err))
 }

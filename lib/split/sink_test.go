@@ -18,6 +18,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func listDir(t *testing.T, dir string) []string {
@@ -383,21 +385,12 @@ func TestFileSinkNeverReplaces(t *testing.T) {
 // written.
 func TestFileSinkRefusesLinks(t *testing.T) {
 	dir := t.TempDir()
-	victim := filepath.Join(t.TempDir(), "victim")
-	must(t, os.WriteFile(victim, []byte("victim"), 0o600))
-	pending := filepath.Join(dir, "a.pcap.pending")
-	must(t, os.Symlink(victim, pending))
-	if _, err := (FileSink{}).Create(filepath.Join(dir, "a.pcap")); err == nil || !strings.Contains(err.Error(), pending+" is a symbolic link") {
-		t.Errorf("Create with a planted pending link: %v", err)
-	}
-	final := filepath.Join(dir, "b.pcap")
-	must(t, os.Symlink(victim, final))
-	if _, err := publishOne(t, FileSink{}, filepath.Join(dir, "b"), "victim"); err == nil || !strings.Contains(err.Error(), final+" is a symbolic link") {
-		t.Errorf("Commit over a planted link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Errorf("the link's target holds %q", b)
-	}
+	pending := testutil.PlantLink(t, filepath.Join(dir, "a.pcap.pending"))
+	_, err := (FileSink{}).Create(filepath.Join(dir, "a.pcap"))
+	pending.Refused("Create", fmt.Sprint(err))
+	final := testutil.PlantLink(t, filepath.Join(dir, "b.pcap"))
+	_, err = publishOne(t, FileSink{}, filepath.Join(dir, "b"), "victim")
+	final.Refused("Commit", fmt.Sprint(err))
 	if got := listDir(t, dir); !cmp.Equal(got, []string{"a.pcap.pending", "b.pcap"}) {
 		t.Errorf("folder holds %v; want the two links alone", got)
 	}

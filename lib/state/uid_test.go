@@ -1,11 +1,14 @@
 package state
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestTargetUIDIsStable(t *testing.T) {
@@ -110,17 +113,9 @@ func TestTargetUIDSeveral(t *testing.T) {
 // naming it, and its target is untouched.
 func TestTargetUIDRefusesLink(t *testing.T) {
 	d := At(t.TempDir())
-	os.MkdirAll(d.TargetDir("all"), 0o750)
-	victim := filepath.Join(t.TempDir(), "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
-	os.Symlink(victim, d.UIDFile("all"))
+	v := testutil.PlantLink(t, d.UIDFile("all"))
 	_, _, err := d.TargetUID("all", time.Now())
-	if err == nil || !strings.Contains(err.Error(), d.UIDFile("all")+" is a symbolic link") {
-		t.Errorf("TargetUID with a link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Errorf("the link's target holds %q", b)
-	}
+	v.Refused("TargetUID", fmt.Sprint(err))
 }
 
 // TestDoneMarkers: done and lost captures survive as markers; a lost

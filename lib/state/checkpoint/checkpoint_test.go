@@ -2,12 +2,15 @@ package checkpoint
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 // TestParse: the file format, comments, torn last lines, later
@@ -130,15 +133,7 @@ func TestCutFiles(t *testing.T) {
 // TestRefusesLink: a link planted at the file is refused, naming it; its
 // target is untouched.
 func TestRefusesLink(t *testing.T) {
-	dir := t.TempDir()
-	victim := filepath.Join(dir, "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
-	path := filepath.Join(dir, "c.checkpoints")
-	os.Symlink(victim, path)
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), path+" is a symbolic link") {
-		t.Errorf("Open of a link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Error("the link's target was changed")
-	}
+	v := testutil.PlantLink(t, filepath.Join(t.TempDir(), "c.checkpoints"))
+	_, err := Open(v.Link)
+	v.Refused("Open", fmt.Sprint(err))
 }

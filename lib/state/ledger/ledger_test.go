@@ -1,12 +1,14 @@
 package ledger
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestAppendReadLast(t *testing.T) {
@@ -81,20 +83,11 @@ func TestEmptyAfterCut(t *testing.T) {
 // TestRefusesLink: a link planted at the ledger is refused, naming it,
 // and its target is left alone.
 func TestRefusesLink(t *testing.T) {
-	dir := t.TempDir()
-	victim := filepath.Join(dir, "victim")
-	os.WriteFile(victim, []byte("victim"), 0o600)
-	p := filepath.Join(dir, "x.ledger")
-	os.Symlink(victim, p)
-	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
-		t.Errorf("Open of a link: %v", err)
-	}
-	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p+" is a symbolic link") {
-		t.Errorf("Read of a link: %v", err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "victim" {
-		t.Error("the link's target was changed")
-	}
+	v := testutil.PlantLink(t, filepath.Join(t.TempDir(), "x.ledger"))
+	_, err := Open(v.Link)
+	v.Refused("Open", fmt.Sprint(err))
+	_, err = Read(v.Link)
+	v.Refused("Read", fmt.Sprint(err))
 }
 
 func TestCompaction(t *testing.T) {
