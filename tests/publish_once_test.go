@@ -55,7 +55,7 @@ func age(t *testing.T, dir string) {
 // statusOf reads a target's status file.
 func statusOf(t *testing.T, e pushEnv, desc, mode string) *pushstatus.Status {
 	t.Helper()
-	s, err := pushstatus.Read(pushstatus.File(e.state, desc, mode))
+	s, err := pushstatus.Read(pushstatus.Path(e.state, desc, mode))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,15 +53,15 @@ func linkRename(oldpath, newpath string) error {
 }
 
 // SyncDir fsyncs a folder, making the names created, renamed or removed
-// in it durable. A file system that cannot fsync a folder (EINVAL) has
-// nothing more to do.
+// in it durable. A file system that cannot fsync a folder (EINVAL,
+// ENOTSUP) has nothing more to do.
 func SyncDir(dir string) error {
 	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return fmt.Errorf("sync folder: %w", err)
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
 		return fmt.Errorf("sync folder %s: %w", dir, err)
 	}
 	return nil

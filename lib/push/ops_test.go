@@ -128,7 +128,7 @@ func TestScheduleIdlesUntilOpen(t *testing.T) {
 	done := make(chan struct{})
 	go func() { p.idleUntilOpen(context.Background(), tg); close(done) }()
 	time.Sleep(50 * time.Millisecond)
-	st, err := pushstatus.Read(pushstatus.File(state, "all", pushstatus.Realtime))
+	st, err := pushstatus.Read(pushstatus.Path(state, "all", pushstatus.Realtime))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,7 +148,7 @@ func (p *Pusher) persist(t *target) pushstatus.Status {
 	s := p.snapshot(t)
 	err := durable.MkdirAll(p.state().TargetDir(s.Target), state.DirPerm)
 	if err == nil {
-		err = pushstatus.Write(pushstatus.File(p.o.StateDir, s.Target, s.Mode), &s)
+		err = pushstatus.Write(pushstatus.Path(p.o.StateDir, s.Target, s.Mode), &s)
 	}
 	if err != nil && p.persistErr.CompareAndSwap(false, true) {
 		p.log.Printf("push %s: cannot write its status file (status will be stale): %v", s.Target, err)

@@ -127,8 +127,9 @@ func (s *Status) Lag(now time.Time) (time.Duration, bool) {
 // is empty or not whole: a crash or power cut while it was written.
 var ErrTorn = errors.New("empty or torn by a crash; it is written again at the next status interval")
 
-// File is where a target's status is kept in stateDir, by mode.
-func File(stateDir, desc, mode string) string {
+// Path is where a target's status is kept in stateDir, by mode (see
+// lib/state).
+func Path(stateDir, desc, mode string) string {
 	return state.At(stateDir).StatusFile(desc, mode == Offline)
 }
 
@@ -186,7 +187,7 @@ func ReadAll(stateDir string) ([]Status, error) {
 	var out []Status
 	for _, desc := range descs {
 		for _, mode := range []string{Realtime, Offline} {
-			s, err := Read(File(stateDir, desc, mode))
+			s, err := Read(Path(stateDir, desc, mode))
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrTorn) {
 				continue
 			}

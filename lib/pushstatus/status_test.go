@@ -28,7 +28,7 @@ func self(t *testing.T) (int, uint64) {
 
 func write(t *testing.T, state string, s Status) {
 	t.Helper()
-	p := File(state, s.Target, s.Mode)
+	p := Path(state, s.Target, s.Mode)
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		Splits: 3, Bytes: 240e6, Packets: 150000, LastSplit: &Split{Name: "/p/all_1.pcap", Published: now, FirstNS: 1, LastNS: 2, Bytes: 80e6, Packets: 50000},
 		Restarts: 1, Errors: 1, LastError: "pcap_split exited with status 1", LastErrorTime: &errAt}
 	write(t, state, s)
-	got, err := Read(File(state, "pcap-all", Realtime))
+	got, err := Read(Path(state, "pcap-all", Realtime))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(state, "targets", "pcap-all", ".status.json.*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
-	if st, _ := os.Stat(File(state, "pcap-all", Realtime)); st.Mode().Perm() != 0o640 {
+	if st, _ := os.Stat(Path(state, "pcap-all", Realtime)); st.Mode().Perm() != 0o640 {
 		t.Errorf("mode %v; want 0640", st.Mode().Perm())
 	}
 }
@@ -147,8 +147,8 @@ func TestCutFiles(t *testing.T) {
 	write(t, state, Status{Format: Format, Target: "a", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
 	write(t, state, Status{Format: Format, Target: "b", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
 	for _, cut := range []string{"", "{\n  \"format\": 1,\n  \"tar"} {
-		os.WriteFile(File(state, "b", Realtime), []byte(cut), 0o640)
-		if _, err := Read(File(state, "b", Realtime)); !errors.Is(err, ErrTorn) {
+		os.WriteFile(Path(state, "b", Realtime), []byte(cut), 0o640)
+		if _, err := Read(Path(state, "b", Realtime)); !errors.Is(err, ErrTorn) {
 			t.Errorf("Read of %q: %v; want ErrTorn", cut, err)
 		}
 		sts, err := ReadAll(state)
@@ -161,8 +161,8 @@ func TestCutFiles(t *testing.T) {
 		}
 	}
 	// A link planted at a status file is refused, naming it.
-	os.Remove(File(state, "b", Realtime))
-	v := testutil.PlantLink(t, File(state, "b", Realtime))
+	os.Remove(Path(state, "b", Realtime))
+	v := testutil.PlantLink(t, Path(state, "b", Realtime))
 	_, err := Read(v.Link)
 	v.Refused("Read", fmt.Sprint(err))
 }
