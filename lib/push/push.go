@@ -20,6 +20,7 @@ import (
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
 	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Options configure a Pusher.
@@ -178,7 +179,7 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 		return nil, nil, err
 	}
 	writeHeader(tl, pl)
-	tail := newLedgerTail(spec.Ledger)
+	tail := ledger.NewTail(spec.Ledger)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		tl.Close() //nolint:errcheck // logs are best effort
@@ -219,16 +220,16 @@ var TailPoll = 250 * time.Millisecond
 
 // watchLedger counts the splits appended to the ledger until done is
 // closed, and once more after.
-func (p *Pusher) watchLedger(t *target, tail *ledgerTail, done <-chan struct{}) {
+func (p *Pusher) watchLedger(t *target, tail *ledger.Tail, done <-chan struct{}) {
 	tick := time.NewTicker(TailPoll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-done:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 			return
 		case <-tick.C:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 		}
 	}
 }
