@@ -210,3 +210,123 @@ func TestSplitNeverReplaces(t *testing.T) {
 		t.Errorf("--overwrite: exit %d, %s not replaced\n%s", res.Code, other, res.Stderr)
 	}
 }
+
+// TestSplitAfterACutRunPublishesTheRest: a run that stopped early (its
+// input ended, as a push stops at SIGTERM) published its last split cut
+// short; a run over the whole input without that run's state (a state
+// folder lost) finds the cut split under its name holding the first
+// packets byte for byte, leaves it, and publishes only the rest, under
+// NAME_2: every packet once, nothing replaced. Time and size splits, to
+// a folder and to S3.
+func TestSplitAfterACutRunPublishesTheRest(t *testing.T) {
+	in := gen(t, "--seed", "37", "--start", "2021-05-24T09:50:30Z", "--duration", "150s", "--size", "2MB")
+	b, _ := os.ReadFile(in)
+	recs := readRecs(t, in)
+	cut := 24 // the first two fifths of the records, whole
+	for _, r := range recs[:len(recs)*2/5] {
+		cut += 16 + len(r.Data)
+	}
+	part := filepath.Join(t.TempDir(), "part.pcap")
+	os.WriteFile(part, b[:cut], 0o644)
+	var s3 *remote
+	var conf string
+	if !testing.Short() {
+		s3 = startRemote(t, "s3")
+		conf = writeConf(t, s3.conf)
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		where string
+	}{
+		{"time, folder", []string{"--split-time", "60e9", "--filename-epoch-sec"}, "local"},
+		{"size, folder", []string{"--split-byte", "300e3", "--filename-tstr-HHMMSS_NS"}, "local"},
+		{"time, S3", []string{"--split-time", "60e9", "--filename-epoch-sec"}, "s3"},
+		{"size, S3", []string{"--split-byte", "300e3", "--filename-tstr-HHMMSS_NS"}, "s3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"-o", dir + "/all"}, tc.args...)
+			if tc.where == "s3" {
+				if s3 == nil {
+					t.Skip("server tests skipped in -short mode")
+				}
+				sub := strings.NewReplacer(",", "", " ", "-").Replace(tc.name)
+				dir = s3.dir(sub)
+				args = append([]string{"--rclone", "--rclone-config", conf, "-o", s3.prefix(sub)}, tc.args...)
+			}
+			if res := runSplit(t, part, args...); res.Code != 0 {
+				t.Fatalf("cut run: exit %d\n%s", res.Code, res.Stderr)
+			}
+			age(t, dir)
+			before := snapshot(t, dir)
+			res := runSplit(t, in, args...)
+			if res.Code != 0 || !strings.Contains(string(res.Stderr), " packets of this split with the same bytes (a split cut short, published before): the other ") {
+				t.Fatalf("whole run: exit %d; want the rest of the cut split published\n%s", res.Code, res.Stderr)
+			}
+			after := snapshot(t, dir)
+			for n, id := range before {
+				if after[n] != id {
+					t.Errorf("%s was replaced or touched", n)
+				}
+			}
+			sameRecs(t, "published", recs, merged(t, dir, files(t, dir)))
+		})
+	}
+}
+
+// TestPushLiveStateLostAfterStop: a realtime push of a live capture is
+// stopped (SIGTERM publishes the time and size splits in progress, cut
+// short), its state folder deleted, and the push started again while the
+// capture goes on: the new run reads the capture from its start, leaves
+// every split the first run published as it was, publishes only the rest
+// of the cut ones, and every packet lands exactly once per target.
+func TestPushLiveStateLostAfterStop(t *testing.T) {
+	e := newPushEnv(t)
+	w := liveDir(t, e, "38")
+	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.Target = {}
+table.insert(Config.Target, { Desc = "all", Path = %q, Split = "--split-time 2e9", FileName = "--filename-tstr-HHMMSS" })
+table.insert(Config.Target, { Desc = "bytes", Path = %q, Split = "--split-byte 100e3", FileName = "--filename-tstr-HHMMSS_NS" })
+return Config
+`, e.out+"/all", e.out+"/bytes"))
+	p := startPush(t, e, cfg, "--status-interval", "500ms")
+	w.packets(1500, 2*time.Millisecond)
+	waitUntil(t, 20*time.Second, "splits published", func() bool {
+		return len(splitFiles(t, e.out, "bytes_")) > 2 && len(splitFiles(t, e.out, "all_")) > 1
+	})
+	p.stop(t)
+	age(t, e.out)
+	before := snapshot(t, e.out)
+	if err := os.RemoveAll(e.state); err != nil {
+		t.Fatal(err)
+	}
+	p = startPush(t, e, cfg, "--status-interval", "500ms")
+	w.packets(1000, 2*time.Millisecond)
+	w.f.Close()
+	os.WriteFile(filepath.Join(w.dir, ".complete"), nil, 0o644)
+	waitUntil(t, 30*time.Second, "both targets finishing the capture", func() bool {
+		d := state.At(e.state)
+		return d.Done("all")["live"] && d.Done("bytes")["live"]
+	})
+	p.stop(t)
+	after := snapshot(t, e.out)
+	for n, id := range before {
+		if after[n] != id {
+			t.Errorf("%s was replaced, touched or removed", n)
+		}
+	}
+	sameRecs(t, "target all", w.written, published(t, e.out, "all_"))
+	sameRecs(t, "target bytes", w.written, published(t, e.out, "bytes_"))
+	for _, desc := range []string{"all", "bytes"} {
+		if st := statusOf(t, e, desc, pushstatus.Realtime); st.Skipped == 0 {
+			t.Errorf("%s: no split counted as skipped: %+v", desc, st)
+		}
+	}
+	// SIGTERM published the size split in progress cut short: the new run
+	// published only its rest.
+	log, _ := os.ReadFile(statusOf(t, e, "bytes", pushstatus.Realtime).Log)
+	if !strings.Contains(string(log), "packets of this split with the same bytes (a split cut short, published before): the other") {
+		t.Errorf("target bytes's log does not say the rest of a cut split was published:\n%s", log)
+	}
+}

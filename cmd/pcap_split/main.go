@@ -34,8 +34,9 @@ published file is never replaced. When NAME already exists and holds the
 same bytes (a run done again over the same input), the split counts as
 published and is not written again (a line says so, and the summary
 counts the splits skipped); when it holds other bytes, the split is
-published as NAME_2 (then _3, ...) with a warning. --overwrite replaces
-instead. The same holds for --rclone remotes, where existing objects are
+published as NAME_2 (then _3, ...) with a warning, or, when those bytes
+are the split's own first packets (a split cut short by a stop), only the
+rest of it is. --overwrite replaces instead. The same holds for --rclone remotes, where existing objects are
 compared by size and hash (or their bytes where the store gives no hash).
 A symbolic link found at NAME.pending or NAME is refused.
 

@@ -33,7 +33,9 @@
 // the store gives both (MD5 on local folders, on S3 for single-part
 // uploads), else equal bytes read back from both. The same bytes count the
 // split as published (split.Published.Existed) and the upload is removed;
-// other bytes pass on to NAME_2, NAME_3, ...
+// other bytes pass on to NAME_2, NAME_3, ..., and when they are the split's
+// own first records (split.PrefixOf) only the rest is uploaded again, as
+// the next name's pending object.
 //
 // At start, Open removes the NAME.pending files an earlier run left under
 // the prefix (only those with its name start and suffix: one writer per

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/rclone/rclone/fs"
 	"github.com/rclone/rclone/fs/operations"
 
+	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -333,6 +335,7 @@ func (s *rcloneSink) publish(src fs.Object, names split.Names) (split.Published,
 		}
 		return split.Published{Names: names}, err
 	}
+	var pre split.Prefix
 	for i := 0; i < split.MaxNames; i++ {
 		final, err := s.r.object(names.Name())
 		if err != nil {
@@ -352,20 +355,68 @@ func (s *rcloneSink) publish(src fs.Object, names split.Names) (split.Published,
 				s.remove(src.Remote()) //nolint:errcheck // the move error is the one to report
 				return split.Published{}, err
 			}
-			return split.Published{Names: names}, nil
+			return split.Published{Names: names, Prefix: pre}, nil
 		}
 		same, err := s.same(src, old)
+		if err == nil && same {
+			return split.Published{Names: names, Existed: true, Prefix: pre}, s.remove(src.Remote())
+		}
+		if err == nil && old.Size() >= 0 && old.Size() < src.Size() {
+			var q split.Prefix
+			var ok bool
+			if q, ok, err = s.prefixOf(old, src); err == nil && ok {
+				src, err = s.cut(src, q, names.Next())
+				pre = pre.Add(q)
+			}
+		}
 		if err != nil {
 			s.remove(src.Remote()) //nolint:errcheck // err is the one to report
 			return split.Published{}, fmt.Errorf("compare with %s: %w", final, err)
-		}
-		if same {
-			return split.Published{Names: names, Existed: true}, s.remove(src.Remote())
 		}
 		names = names.Next()
 	}
 	s.remove(src.Remote()) //nolint:errcheck // the names are the error
 	return split.Published{}, fmt.Errorf("%s and the %d names after it all exist with other content", names.Name(), split.MaxNames-1)
+}
+
+// prefixOf is split.PrefixOf for two objects, read back.
+func (s *rcloneSink) prefixOf(old, ours fs.Object) (split.Prefix, bool, error) {
+	ro, err := operations.Open(s.ctx, old)
+	if err != nil {
+		return split.Prefix{}, false, err
+	}
+	defer ro.Close()
+	ru, err := operations.Open(s.ctx, ours)
+	if err != nil {
+		return split.Prefix{}, false, err
+	}
+	defer ru.Close()
+	return split.PrefixOf(bufio.NewReaderSize(ro, 1<<20), bufio.NewReaderSize(ru, 1<<20))
+}
+
+// cut uploads, as next's pending object, the file header of src and what
+// follows the q.Bytes of records at its start, and removes src.
+func (s *rcloneSink) cut(src fs.Object, q split.Prefix, next split.Names) (fs.Object, error) {
+	obj, err := s.r.object(next.Name())
+	if err != nil {
+		return src, err
+	}
+	hdr, err := operations.Open(s.ctx, src, &fs.RangeOption{Start: 0, End: pcapio.HeaderLen - 1})
+	if err != nil {
+		return src, err
+	}
+	defer hdr.Close()
+	rest, err := operations.Open(s.ctx, src, &fs.RangeOption{Start: pcapio.HeaderLen + q.Bytes, End: -1})
+	if err != nil {
+		return src, err
+	}
+	defer rest.Close()
+	cut, err := s.RcatFunc(s.ctx, obj+split.PendingSuffix, io.NopCloser(io.MultiReader(io.LimitReader(hdr, pcapio.HeaderLen), rest)))
+	if err != nil {
+		return src, err
+	}
+	s.remove(src.Remote()) //nolint:errcheck // a stale .pending is swept at the next start
+	return cut, nil
 }
 
 // lookup returns the object named obj, and whether there is one.

@@ -50,7 +50,10 @@
 // lost, or just before a crash), the split counts as published
 // (Published.Existed, Info.Existed, Stats.Existed), nothing is written,
 // and a line says so; when it holds other bytes, the next name is tried
-// and a warning names both. A time split continued after that takes the
+// and a warning names both, unless those bytes are the split's own first
+// records (PrefixOf: a split cut short by a stop, published before the
+// state that knew it was lost): then only the rest goes to the next name
+// (Published.Prefix, and the Info's counts are the rest's). A time split continued after that takes the
 // "_N" after the one used. FileSink.Overwrite (pcap_split --overwrite)
 // replaces instead. With compression, the same input gives the same bytes
 // for the same codec, level and thread count.

@@ -1,6 +1,7 @@
 package split
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // PendingSuffix marks a split still being written.
@@ -66,6 +68,9 @@ const MaxNames = 1000
 type Published struct {
 	Names        // the name taken is Names.Name()
 	Existed bool // that name already held the same bytes: nothing was written
+	// Prefix counts the first packets of the split that names before the
+	// one taken already held (see PrefixOf): they were left out.
+	Prefix Prefix
 }
 
 // tooManyNames says none of MaxNames names was free.
@@ -94,7 +99,16 @@ func (s FileSink) Create(name string) (Part, error) {
 	if mode == 0 {
 		mode = 0o640
 	}
-	pending := name + PendingSuffix
+	f, err := createPending(name+PendingSuffix, mode)
+	if err != nil {
+		return nil, err
+	}
+	return &filePart{f: f, mode: mode, overwrite: s.Overwrite}, nil
+}
+
+// createPending creates a split's pending file; a file left there (by a
+// run on the same prefix that died) is removed first, a link refused.
+func createPending(pending string, mode os.FileMode) (*durable.File, error) {
 	f, err := durable.Create(pending, mode)
 	if errors.Is(err, fs.ErrExist) && !errors.As(err, new(*durable.LinkError)) {
 		os.Remove(pending)
@@ -103,11 +117,12 @@ func (s FileSink) Create(name string) (Part, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create split: %w", err)
 	}
-	return &filePart{f: f, overwrite: s.Overwrite}, nil
+	return f, nil
 }
 
 type filePart struct {
 	f         *durable.File
+	mode      os.FileMode
 	overwrite bool
 }
 
@@ -123,27 +138,78 @@ func (p *filePart) Commit(names Names) (Published, error) {
 		}
 		return Published{Names: names}, nil
 	}
+	var pre Prefix
 	for i := 0; i < MaxNames; i, names = i+1, names.Next() {
 		final := names.Name()
 		err := p.f.Publish(final)
 		if err == nil {
-			return Published{Names: names}, nil
+			return Published{Names: names, Prefix: pre}, nil
 		}
 		if !errors.Is(err, fs.ErrExist) || errors.As(err, new(*durable.LinkError)) {
 			p.f.Abort() //nolint:errcheck // err is the one to report
 			return Published{}, fmt.Errorf("publish split: %w", err)
 		}
 		same, err := sameFiles(p.f.Name(), final)
+		if err == nil && same {
+			return Published{Names: names, Existed: true, Prefix: pre}, p.f.Abort()
+		}
+		var q Prefix
+		ok := false
+		if err == nil {
+			q, ok, err = prefixFiles(final, p.f.Name())
+		}
+		if err == nil && ok {
+			err = p.cut(q, names.Next())
+			pre = pre.Add(q)
+		}
 		if err != nil {
 			p.f.Abort() //nolint:errcheck // err is the one to report
 			return Published{}, fmt.Errorf("publish split: compare with %s: %w", final, err)
 		}
-		if same {
-			return Published{Names: names, Existed: true}, p.f.Abort()
-		}
 	}
 	p.f.Abort() //nolint:errcheck // the names are the error
 	return Published{}, tooManyNames(names)
+}
+
+// cut replaces the pending file with one holding its header and what
+// follows the q.Bytes of records at its start, under next's pending name.
+func (p *filePart) cut(q Prefix, next Names) error {
+	in, err := durable.OpenFile(p.f.Name(), os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	rest, err := createPending(next.Name()+PendingSuffix, p.mode)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(rest, io.LimitReader(in, pcapio.HeaderLen))
+	if err == nil {
+		_, err = io.Copy(rest, io.NewSectionReader(in, pcapio.HeaderLen+q.Bytes, 1<<62))
+	}
+	if err != nil {
+		rest.Abort() //nolint:errcheck // err is the one to report
+		return err
+	}
+	p.f.Abort() //nolint:errcheck // replaced by rest
+	p.f = rest
+	return nil
+}
+
+// prefixFiles is PrefixOf for two files; old is never read through a
+// link.
+func prefixFiles(old, ours string) (Prefix, bool, error) {
+	fo, err := durable.OpenFile(old, os.O_RDONLY, 0)
+	if err != nil {
+		return Prefix{}, false, err
+	}
+	defer fo.Close()
+	fu, err := durable.OpenFile(ours, os.O_RDONLY, 0)
+	if err != nil {
+		return Prefix{}, false, err
+	}
+	defer fu.Close()
+	return PrefixOf(bufio.NewReaderSize(fo, 1<<20), bufio.NewReaderSize(fu, 1<<20))
 }
 
 func (p *filePart) Abort() error { return p.f.Abort() }

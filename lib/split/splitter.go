@@ -368,18 +368,20 @@ func (s *Splitter) publish() error {
 		c.part.Abort() //nolint:errcheck // the commit error is the one to report
 		return err
 	}
+	s.noteCommit(name, res, c.packets)
 	if res.Name() != name {
-		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
 		name, dup = res.Name(), res.Dup
 		if s.opts.Time == 0 {
 			s.dup = max(dup-1, 0) // the next split of this name takes the N after
 		}
 	}
 	if res.Existed {
-		s.progress.note("%s is already published with the same content: not written again (skipped)", name)
 		s.stats.Existed++
 	} else {
 		s.stats.Files++
+	}
+	if q := res.Prefix; q.Packets > 0 {
+		c.packets, c.bytes, c.first = c.packets-q.Packets, c.bytes-q.Bytes, q.Next
 	}
 	if s.opts.Time != 0 {
 		s.lastEnd = c.end
@@ -396,6 +398,21 @@ func (s *Splitter) publish() error {
 		return s.opts.OnPublish(info)
 	}
 	return nil
+}
+
+// noteCommit logs what publishing the split meant to be name found: the
+// name taken, the same bytes there already, or the first packets there.
+func (s *Splitter) noteCommit(name string, res Published, packets int64) {
+	switch q := res.Prefix; {
+	case q.Packets > 0 && res.Existed:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes, and %s the rest: not written again (skipped)", name, q.Packets, res.Name())
+	case q.Packets > 0:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes (a split cut short, published before): the other %d published as %s", name, q.Packets, packets-q.Packets, res.Name())
+	case res.Existed:
+		s.progress.note("%s is already published with the same content: not written again (skipped)", res.Name())
+	case res.Name() != name:
+		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
+	}
 }
 
 // fail aborts the open split after a write error.

@@ -63,8 +63,10 @@
 // With the whole folder deleted (a reinstalled machine), each target gets
 // a new id and pushes its current capture from the start; every split
 // whose final name already holds the same bytes is counted as published
-// (skipped) and not written again, and a different file under that name
-// makes the new split NAME_2 (see lib/split). A capture folder whose ledger
+// (skipped) and not written again, one whose name holds its first packets
+// (cut short by a stop) gets only the rest published as NAME_2, and a
+// different file under that name makes the new split NAME_2 (see
+// lib/split). A capture folder whose ledger
 // was deleted is treated the same way.
 //
 // Leftover temporary files of a write that a crash interrupted are swept
