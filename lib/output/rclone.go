@@ -385,12 +385,12 @@ func (s *rcloneSink) prefixOf(old, ours fs.Object) (split.Prefix, bool, error) {
 	if err != nil {
 		return split.Prefix{}, false, err
 	}
-	defer ro.Close()
+	defer ro.Close() //nolint:errcheck // a download: nothing to lose
 	ru, err := operations.Open(s.ctx, ours)
 	if err != nil {
 		return split.Prefix{}, false, err
 	}
-	defer ru.Close()
+	defer ru.Close() //nolint:errcheck // a download: nothing to lose
 	return split.PrefixOf(bufio.NewReaderSize(ro, 1<<20), bufio.NewReaderSize(ru, 1<<20))
 }
 
@@ -405,12 +405,12 @@ func (s *rcloneSink) cut(src fs.Object, q split.Prefix, next split.Names) (fs.Ob
 	if err != nil {
 		return src, err
 	}
-	defer hdr.Close()
+	defer hdr.Close() //nolint:errcheck // a download: nothing to lose
 	rest, err := operations.Open(s.ctx, src, &fs.RangeOption{Start: pcapio.HeaderLen + q.Bytes, End: -1})
 	if err != nil {
 		return src, err
 	}
-	defer rest.Close()
+	defer rest.Close() //nolint:errcheck // a download: nothing to lose
 	cut, err := s.RcatFunc(s.ctx, obj+split.PendingSuffix, io.NopCloser(io.MultiReader(io.LimitReader(hdr, pcapio.HeaderLen), rest)))
 	if err != nil {
 		return src, err
