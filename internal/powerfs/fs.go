@@ -1,6 +1,7 @@
 package powerfs
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -210,7 +211,7 @@ func (fs *FS) Cut(o CutOptions) (CutReport, error) {
 			fs.journal = append(fs.journal, Event{Kind: Undone, Path: p})
 		case m.n != n.n || string(m.data) != string(n.data) || m.target != n.target:
 			rep.Reverted++
-			fs.journal = append(fs.journal, Event{Kind: Reverted, Path: p, Size: int64(len(m.data))})
+			fs.journal = append(fs.journal, Event{Kind: Reverted, Path: p, Size: int64(len(m.data)), Sum: sha256.Sum256(m.data)})
 		}
 	}
 	return rep, nil

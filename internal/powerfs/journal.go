@@ -1,6 +1,9 @@
 package powerfs
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"fmt"
+)
 
 // Kind is what an Event says happened.
 type Kind int
@@ -48,6 +51,9 @@ type Event struct {
 	// Pid is the process that made the change; 0 at a cut.
 	Pid       uint32
 	Off, Size int64
+	// Sum is, for Publish, Replace and Reverted, the SHA-256 of the
+	// contents the name now holds.
+	Sum [sha256.Size]byte
 }
 
 func (e Event) String() string {

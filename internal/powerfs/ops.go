@@ -1,6 +1,7 @@
 package powerfs
 
 import (
+	"crypto/sha256"
 	"os"
 	"path"
 	"slices"
@@ -370,7 +371,7 @@ func (fs *FS) Rename(_ <-chan struct{}, in *fuse.RenameIn, oldName, newName stri
 			kind = Replace
 			fs.unlink(dst, newName)
 		}
-		t.event(Event{Kind: kind, Path: to, From: from})
+		t.event(Event{Kind: kind, Path: to, From: from, Size: int64(len(n.data)), Sum: sha256.Sum256(n.data)})
 		fs.unlink(src, oldName)
 		fs.link(dst, newName, n)
 		return fuse.OK
@@ -427,7 +428,7 @@ func (fs *FS) Link(_ <-chan struct{}, in *fuse.LinkIn, name string, out *fuse.En
 			from = fs.pathOf(n)
 		}
 		fs.link(dir, name, n)
-		t.event(Event{Kind: Publish, Path: to, From: from})
+		t.event(Event{Kind: Publish, Path: to, From: from, Size: int64(len(n.data)), Sum: sha256.Sum256(n.data)})
 		fs.entry(n, out)
 		return fuse.OK
 	})
