@@ -76,7 +76,7 @@ type powerPush struct {
 	rng    *rand.Rand
 	args   []string
 	cmd    *exec.Cmd
-	done   chan error // push_realtime's end; nil once received
+	done   chan error           // push_realtime's end; nil once received
 	stderr *testutil.SyncBuffer // every run's
 	cuts   map[string]int
 	torn   int      // appends torn by the cuts

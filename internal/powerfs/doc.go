@@ -25,17 +25,21 @@
 // The file system records a journal of what happens to published names,
 // so a test can tell a published file replaced or removed from a correct
 // run. A name is published unless Options.Temporary says it is a
-// temporary one (by default: ending in .pending or .tmp, or starting with
-// a dot). The journal holds, for published names only: Create (a file
-// created under the name), Publish (a rename or link gave a file the
-// name), Replace (a rename or link put another file over the name),
-// Refused (a rename with RENAME_NOREPLACE or a link found the name taken),
-// Remove (unlink), Truncate (a non-empty file under the name truncated),
-// and at a Cut, Undone (the name was visible and is gone) and Reverted
-// (its contents changed). Options.Hook sees every event, writes and
-// fsyncs included, as it happens: it runs in the FUSE request, so the
-// calling process stays inside its system call until the hook returns,
-// which is how a test aims a cut between a write and its fsync.
+// temporary one (by default: ending in .pending, holding .tmp, or starting
+// with a dot). The journal holds, for published names only: Create (a
+// file created under the name), Publish (a rename or link gave a file the
+// name), Replace (a rename put another file over the name), Refused (a
+// rename with RENAME_NOREPLACE or a link found the name taken; rare, as
+// the kernel refuses what it already knows exists without asking), Remove
+// (unlink, or renamed away), Truncate (a non-empty file under the name
+// truncated), and at a Cut, Undone (the name was visible and is gone) and
+// Reverted (its contents changed). Publish, Replace and Reverted carry the
+// SHA-256 of the contents the name then holds, so a name published again
+// after a cut undid it can be compared with what was first seen there.
+// Options.Hook sees every event, writes and fsyncs included, as it
+// happens: it runs in the FUSE request, so the calling process stays
+// inside its system call until the hook returns, which is how a test aims
+// a cut between a write and its fsync.
 //
 // Supported: create and open (O_EXCL, O_APPEND, O_TRUNC), read, write,
 // ftruncate, fsync, fdatasync, rename (RENAME_NOREPLACE; RENAME_EXCHANGE

@@ -150,7 +150,7 @@ func (fs *FS) Unmount() error {
 	if derr := syscall.Unmount(fs.dir, syscall.MNT_DETACH); derr != nil {
 		return fmt.Errorf("powerfs: unmount %s: %w", fs.dir, err)
 	}
-	return fmt.Errorf("powerfs: unmount %s: %w, detached: %v", fs.dir, ErrBusy, err)
+	return fmt.Errorf("powerfs: unmount %s: %w (detached): %w", fs.dir, ErrBusy, err)
 }
 
 // Journal returns the events recorded so far on published names (every
