@@ -239,13 +239,7 @@ func TestPowerCut(t *testing.T) {
 	s3 := startRemote(t, "s3")
 	rc := writeConf(t, s3.conf)
 	watch := watchS3(t, s3.dir("time"), s3.dir("size"))
-	src := readRecs(t, gen(t, "--seed", "33", "--packets", "5000", "--encap", "0.3"))
-	live := filepath.Join(e.store, "live")
-	if err := os.MkdirAll(live, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	w := &liveWriter{t: t, dir: live, src: src}
-	w.rotate()
+	w := liveDir(t, e, "33")
 	cfg := writeLua(t, e, fmt.Sprintf(`local Config = {}
 Config.Target = {}
 table.insert(Config.Target, { Desc = "all", Path = %q, Split = "--split-time 3e9", FileName = "--filename-tstr-HHMMSS" })
@@ -275,7 +269,7 @@ return Config
 	if err := os.RemoveAll(e.state); err != nil {
 		t.Fatal(err)
 	}
-	syncFolder(t, fs.Dir())
+	testutil.SyncDir(t, fs.Dir())
 	marks := powerMarks{journal: len(fs.Journal()), s3: watch.mark()}
 	p.cuts, p.torn, p.lost, p.aimed = map[string]int{}, 0, 0, nil
 	p.start()
@@ -283,7 +277,7 @@ return Config
 	cutAtRandom(p, max(1, powerCuts()/2))
 	stop()
 	w.f.Close()
-	if err := os.WriteFile(filepath.Join(live, ".complete"), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(w.dir, ".complete"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The capture is complete: every pipeline ends at its end, publishing
@@ -311,17 +305,5 @@ func mkdirDurable(t *testing.T, dir string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	syncFolder(t, filepath.Dir(dir))
-}
-
-func syncFolder(t *testing.T, dir string) {
-	t.Helper()
-	d, err := os.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		t.Fatal(err)
-	}
+	testutil.SyncDir(t, filepath.Dir(dir))
 }

@@ -153,20 +153,27 @@ func (fs *FS) unlink(dir *node, name string) {
 	dir.mtime, dir.ctime, n.ctime = now, now, now
 }
 
+// named returns directory dirID and what name is in it.
+func (fs *FS) named(dirID uint64, name string) (dir, n *node, st fuse.Status) {
+	if dir, st = fs.dirNode(dirID); !st.Ok() {
+		return nil, nil, st
+	}
+	id, ok := dir.entries[name]
+	if !ok {
+		return dir, nil, fuse.ENOENT
+	}
+	return dir, fs.nodes[id], fuse.OK
+}
+
 // Lookup finds a name.
 func (fs *FS) Lookup(_ <-chan struct{}, h *fuse.InHeader, name string, out *fuse.EntryOut) fuse.Status {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	dir, st := fs.dirNode(h.NodeId)
-	if !st.Ok() {
-		return st
+	_, n, st := fs.named(h.NodeId, name)
+	if st.Ok() {
+		fs.entry(n, out)
 	}
-	id, ok := dir.entries[name]
-	if !ok {
-		return fuse.ENOENT
-	}
-	fs.entry(fs.nodes[id], out)
-	return fuse.OK
+	return st
 }
 
 // GetAttr is stat.
@@ -296,15 +303,11 @@ func (fs *FS) Readlink(_ <-chan struct{}, h *fuse.InHeader) ([]byte, fuse.Status
 // Unlink removes a name that is not a directory.
 func (fs *FS) Unlink(_ <-chan struct{}, h *fuse.InHeader, name string) fuse.Status {
 	return fs.do(h, func(t *tx) fuse.Status {
-		dir, st := fs.dirNode(h.NodeId)
-		if !st.Ok() {
-			return st
-		}
-		id, ok := dir.entries[name]
+		dir, n, st := fs.named(h.NodeId, name)
 		switch {
-		case !ok:
-			return fuse.ENOENT
-		case fs.nodes[id].isDir():
+		case !st.Ok():
+			return st
+		case n.isDir():
 			return fuse.Status(syscall.EISDIR)
 		}
 		t.event(Event{Kind: Remove, Path: fs.child(dir, name)})
@@ -316,15 +319,10 @@ func (fs *FS) Unlink(_ <-chan struct{}, h *fuse.InHeader, name string) fuse.Stat
 // Rmdir removes an empty directory.
 func (fs *FS) Rmdir(_ <-chan struct{}, h *fuse.InHeader, name string) fuse.Status {
 	return fs.do(h, func(_ *tx) fuse.Status {
-		dir, st := fs.dirNode(h.NodeId)
-		if !st.Ok() {
+		dir, n, st := fs.named(h.NodeId, name)
+		switch {
+		case !st.Ok():
 			return st
-		}
-		id, ok := dir.entries[name]
-		if !ok {
-			return fuse.ENOENT
-		}
-		switch n := fs.nodes[id]; {
 		case !n.isDir():
 			return fuse.ENOTDIR
 		case len(n.entries) > 0:

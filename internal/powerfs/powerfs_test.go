@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 // The tests run through the kernel: every call below is a real system call
@@ -32,18 +34,6 @@ func write(t *testing.T, p, s string, flag int, fsync bool) {
 		if err := f.Sync(); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-func syncDir(t *testing.T, dir string) {
-	t.Helper()
-	d, err := os.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -78,7 +68,7 @@ func TestCut(t *testing.T) {
 	write(t, p("stale"), "old\n", os.O_CREATE, true)
 	write(t, p("moved"), "moved\n", os.O_CREATE, true)
 	write(t, p("empty"), "", os.O_CREATE, false)
-	syncDir(t, d)
+	testutil.SyncDir(t, d)
 	// then volatile changes
 	write(t, p("stale"), "new data, never synced\n", os.O_TRUNC, false)
 	write(t, p("empty"), "written, never synced\n", 0, false)
@@ -90,7 +80,7 @@ func TestCut(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, p("sub/inner"), "inner\n", os.O_CREATE, true)
-	syncDir(t, p("sub")) // its entry in the root is not durable
+	testutil.SyncDir(t, p("sub")) // its entry in the root is not durable
 	if got := content(t, p("stale")); got != "new data, never synced\n" {
 		t.Fatalf("before the cut stale = %q", got)
 	}
@@ -122,7 +112,7 @@ func TestRenameDurableOnlyWithFolderSync(t *testing.T) {
 	d := fs.Dir()
 	a, b := filepath.Join(d, "a.pending"), filepath.Join(d, "a.pcap")
 	write(t, a, "split\n", os.O_CREATE, true)
-	syncDir(t, d)
+	testutil.SyncDir(t, d)
 	if err := os.Rename(a, b); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +123,7 @@ func TestRenameDurableOnlyWithFolderSync(t *testing.T) {
 	if err := os.Rename(a, b); err != nil {
 		t.Fatal(err)
 	}
-	syncDir(t, d)
+	testutil.SyncDir(t, d)
 	cut(t, fs, CutOptions{})
 	if content(t, a) != "<absent>" || content(t, b) != "split\n" {
 		t.Fatalf("rename with folder fsync: %s=%q %s=%q; want it kept", a, content(t, a), b, content(t, b))
@@ -158,7 +148,7 @@ func TestTornAppendKeepsAPrefix(t *testing.T) {
 	fs := MountTest(t, Options{})
 	p := filepath.Join(fs.Dir(), "x.ledger")
 	write(t, p, "line 1\n", os.O_CREATE, true)
-	syncDir(t, fs.Dir())
+	testutil.SyncDir(t, fs.Dir())
 	tail := strings.Repeat("line 2 is long enough to tear\n", 40)
 	rng := rand.New(rand.NewSource(1))
 	torn := 0

@@ -73,6 +73,19 @@ func Need(t testing.TB, tool string) string {
 	return p
 }
 
+// SyncDir fsyncs folder dir, making its entries durable.
+func SyncDir(t testing.TB, dir string) {
+	t.Helper()
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Unavailable skips the test because something it needs from the machine
 // is missing, or fails it when PCAPPUSH_REQUIRE_TOOLS is set.
 func Unavailable(t testing.TB, format string, args ...any) {
