@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -94,23 +93,7 @@ return Config
 	p.start()
 	t.Cleanup(func() { p.cmd.Process.Kill() }) //nolint:errcheck
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the recorder: ~400 packets/s, a new chunk every 2 s
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			w.packets(40, 2*time.Millisecond)
-			if i%20 == 19 {
-				w.rotate()
-			}
-		}
-	}()
+	stop := record(w)
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills := map[string]int{}
 	restarts := 0
@@ -155,8 +138,7 @@ return Config
 			restarts++
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	w.f.Close()
 	// Let the push catch up (the S3 target's backoff may have grown), then
 	// stop it; the last splits are published.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -188,29 +187,6 @@ func (p *powerPush) stop() {
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// recorder writes a live capture in the background, ~400 packets/s, a
-// new chunk every 2 s, until stopped.
-func record(w *liveWriter) (stop func()) {
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-quit:
-				return
-			default:
-			}
-			w.packets(40, 2*time.Millisecond)
-			if i%20 == 19 {
-				w.rotate()
-			}
-		}
-	}()
-	return func() { close(quit); wg.Wait() }
 }
 
 // TestPowerCut pushes a live capture in realtime to five targets (time
