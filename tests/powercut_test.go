@@ -50,6 +50,12 @@ func (a *aim) hook(e powerfs.Event) {
 	<-a.release
 }
 
+// disarm lets every held process go, and any later one pass.
+func (a *aim) disarm() {
+	a.match.Store(nil)
+	close(a.release)
+}
+
 // wait arms the aim and waits up to timeout for a matching event; the
 // caller must then call a.release <- struct{}{} once the processes are
 // killed.
@@ -231,13 +237,25 @@ return Config
 	p := &powerPush{t: t, fs: fs, aim: a, rng: rand.New(rand.NewSource(seed)), stderr: &testutil.SyncBuffer{}, cuts: map[string]int{},
 		args: e.args(cfg, "--bin-dir", binDir(t), "--status-interval", "1s", "--rclone-config", rc)}
 	p.start()
-	t.Cleanup(func() { proctree.Kill(p.cmd.Process.Pid, 10*time.Second) }) //nolint:errcheck // may be gone
+	t.Cleanup(func() {
+		a.disarm()
+		proctree.Kill(p.cmd.Process.Pid, 10*time.Second) //nolint:errcheck // may be gone
+	})
 	targets := powerTargets(e, s3)
 
 	stop := record(w)
 	cutAtRandom(p, powerCuts())
 	stop()
-	time.Sleep(5 * time.Second) // a quiet link: ticks close the time splits
+	// A quiet link: clock ticks close the time splits, so that SIGTERM
+	// cuts none short (a split cut short and then, with the state folder
+	// gone, built again whole could only be published twice).
+	deadline := time.Now().Add(20 * time.Second)
+	for _, tg := range targets {
+		if tg.time {
+			waitPublished(t, tg.dir, tg.prefix, len(tg.want(t, w.written)), time.Until(deadline))
+		}
+	}
+	time.Sleep(time.Second)
 	p.stop()
 	checkPowerCut(t, "cuts", p, watch, targets, w.written, powerMarks{})
 
@@ -258,7 +276,7 @@ return Config
 	}
 	// The capture is complete: every pipeline ends at its end, publishing
 	// its last split.
-	deadline := time.Now().Add(20 * time.Second)
+	deadline = time.Now().Add(20 * time.Second)
 	for _, tg := range targets {
 		waitPublished(t, tg.dir, tg.prefix, len(tg.want(t, w.written)), time.Until(deadline))
 	}
