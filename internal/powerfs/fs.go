@@ -186,7 +186,8 @@ func (fs *FS) Cut(o CutOptions) (CutReport, error) {
 	before := fs.published()
 	var rep CutReport
 	reach := fs.reachable()
-	for id, n := range fs.nodes {
+	for _, id := range slices.Sorted(maps.Keys(fs.nodes)) { // in order: the tears follow o.Rand
+		n := fs.nodes[id]
 		if !reach[id] {
 			delete(fs.nodes, id)
 			continue
@@ -204,7 +205,8 @@ func (fs *FS) Cut(o CutOptions) (CutReport, error) {
 	}
 	fs.relink()
 	after := fs.published()
-	for p, n := range before {
+	for _, p := range slices.Sorted(maps.Keys(before)) {
+		n := before[p]
 		switch m, ok := after[p]; {
 		case !ok:
 			rep.Undone++
