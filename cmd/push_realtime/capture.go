@@ -7,31 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/bpf"
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/output"
-	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // checks are the validations config.Load runs with other packages. A dry
 // run makes no folders.
 //
-// rcloneFlag is --rclone-config, which wins over Config.RcloneConfig.
-func checks(dryRun bool, rcloneFlag string) config.Checks {
-	chk := config.Checks{BPF: func(expr string, decap bool) error {
-		if !decap {
-			// The capture's link type is known only when its stream
-			// starts: accept what libpcap compiles for a common one, as
-			// pcap_filter does before its input's header is read.
-			return bpf.Check(expr)
-		}
-		_, err := bpf.Compile(expr, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
-		if err != nil {
-			return fmt.Errorf("%w (compiled by libpcap for Ethernet, pcap_decap's output)", err)
-		}
-		return nil
-	}}
+// rcloneFlag is --rclone-config, which wins over Config.RcloneConfig;
+// filters compiles and keeps the FilterBPF programs.
+func checks(dryRun bool, rcloneFlag string, f *filters) config.Checks {
+	chk := config.Checks{BPF: f.check}
 	chk.Output = func(t *config.Target, rcloneConfig string) error {
 		if rcloneFlag != "" {
 			rcloneConfig = rcloneFlag

@@ -80,19 +80,24 @@ func recordRun(s settings, cfgFile string, stderr io.Writer) {
 }
 
 // load reads the configuration and keeps the targets --target names.
-func load(c *cli.Context, dryRun bool) (*config.Config, error) {
-	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config")))
+func load(c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
+	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config"), f))
 	if err != nil {
 		return nil, usageErr(err)
 	}
 	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
 		return nil, usageErr(err)
 	}
+	f.keep(cfg)
 	return cfg, nil
 }
 
 func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
-	cfg, err := load(c, c.Bool("dry-run"))
+	f := newFilters(ctx)
+	cfg, err := load(c, c.Bool("dry-run"), f)
+	if ctx.Err() != nil {
+		return nil // SIGTERM while the configuration loaded: nothing started
+	}
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 				tools[t] = t // shown by name when not installed
 			}
 		}
-		return dryRun(stdout, cfg, s, tools, c.String("offline"))
+		return dryRun(stdout, cfg, s, tools, c.String("offline"), f)
 	}
 	if err != nil {
 		return usageErr(err)
@@ -132,6 +137,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
 		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
 		Capture: s.capture, Current: currentCapture(s.store, s.capture), Reloads: reloads, Stderr: stderr,
+		FilterCode: f.code,
 	})
 	if err != nil {
 		return err
@@ -151,20 +157,23 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go watchHUP(ctx, c, p, hup, reloads, stderr)
+	go watchHUP(ctx, c, p, hup, reloads, f, stderr)
 	return p.Realtime(ctx)
 }
 
 // watchHUP reloads the configuration at each SIGHUP and hands it to the
 // push; a configuration that does not load is reported and ignored.
-func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, stderr io.Writer) {
+func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, f *filters, stderr io.Writer) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 		}
-		cfg, err := load(c, false)
+		cfg, err := load(c, false, f)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: SIGHUP: the configuration was not reloaded; the running one stays: %v\n", tool, err)
 			p.Logf("reload: ignored, the running configuration stays: %v", err)
@@ -206,7 +215,7 @@ func selectTargets(cfg *config.Config, names []string) error {
 	return nil
 }
 
-func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string) error {
+func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string, f *filters) error {
 	capture := offline
 	if capture == "" {
 		capture = s.capture
@@ -215,7 +224,7 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 		capture = "CAPTURE"
 	}
 	for _, t := range cfg.Targets {
-		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == ""}))
+		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == "", FilterCode: f.code(t)}))
 		fmt.Fprintf(w, "# %s\n%s\n", t.Desc, pl.Shell())
 	}
 	return nil

@@ -52,15 +52,27 @@ func Code(err error) int {
 	return ExitFailure
 }
 
-// Report prints err on w as `tool: message`, with a `Try:` line for usage
-// errors, and returns its exit code.
+// Report prints err on w as `tool: message`, followed by the error's
+// Detail lines when it has some (the place a filter is wrong), and for
+// usage errors a `Try:` line: the error's own Hint when it has one (the
+// manual of a filter's syntax), else `tool --help`. It returns the exit
+// code.
 func Report(w io.Writer, tool string, err error) int {
 	if err == nil {
 		return ExitOK
 	}
 	fmt.Fprintf(w, "%s: %v\n", tool, err)
+	var d interface{ Detail() string }
+	if errors.As(err, &d) && d.Detail() != "" {
+		fmt.Fprintln(w, d.Detail())
+	}
 	if IsUsage(err) {
-		fmt.Fprintf(w, "Try: %s --help\n", tool)
+		var h interface{ Hint() string }
+		if errors.As(err, &h) && h.Hint() != "" {
+			fmt.Fprintf(w, "Try: %s\n", h.Hint())
+		} else {
+			fmt.Fprintf(w, "Try: %s --help\n", tool)
+		}
 	}
 	return Code(err)
 }

@@ -209,7 +209,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	var out bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		_, err := Run(ctx, pr, "pipe", &out, "tcp")
+		_, err := Run(ctx, pr, "pipe", &out, Options{Expr: "tcp"})
 		done <- err
 	}()
 	if _, err := pw.Write(build(nsLE, 1, 0, tcpAB, udpAB, tcpBB)); err != nil {
@@ -250,11 +250,11 @@ func TestRunCorruptInput(t *testing.T) {
 func TestRunWriteError(t *testing.T) {
 	in := generated(t, 2, 20000)
 	w := &failWriter{after: 1}
-	_, err := Run(context.Background(), bytes.NewReader(in), "in", w, "")
+	_, err := Run(context.Background(), bytes.NewReader(in), "in", w, Options{})
 	if err == nil || !errors.Is(err, errDiskFull) {
 		t.Errorf("Run = %v; want the write error", err)
 	}
-	_, err = Run(context.Background(), iotest.ErrReader(errDiskFull), "in", io.Discard, "")
+	_, err = Run(context.Background(), iotest.ErrReader(errDiskFull), "in", io.Discard, Options{})
 	if !errors.Is(err, errDiskFull) {
 		t.Errorf("read error: Run = %v; want it returned", err)
 	}
@@ -281,10 +281,14 @@ func TestRunAllocationsDoNotGrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer devNull.Close()
+	prog, err := bpf.Compile("net 192.168.1.0/24 and tcp", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, out := range []io.Writer{io.Discard, devNull} {
 		allocs := func(in []byte) float64 {
 			return testing.AllocsPerRun(3, func() {
-				if _, err := Run(context.Background(), bytes.NewReader(in), "in", out, "net 192.168.1.0/24 and tcp"); err != nil {
+				if _, err := Run(context.Background(), bytes.NewReader(in), "in", out, Options{Compiled: prog}); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -300,11 +304,15 @@ func TestRunAllocationsDoNotGrow(t *testing.T) {
 func BenchmarkRun(b *testing.B) {
 	in := generated(b, 4, 300000)
 	for _, expr := range []string{"net 192.168.1.0/24 and tcp", ""} {
+		prog, err := bpf.Compile(expr, 1, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("%q", expr), func(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Run(context.Background(), bytes.NewReader(in), "in", io.Discard, expr); err != nil {
+				if _, err := Run(context.Background(), bytes.NewReader(in), "in", io.Discard, Options{Expr: expr, Compiled: prog}); err != nil {
 					b.Fatal(err)
 				}
 			}

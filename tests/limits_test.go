@@ -1,0 +1,203 @@
+package tests
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
+)
+
+// ports is a filter of n "port N" terms: libpcap's optimiser takes
+// seconds on a few hundred.
+func ports(n int, short bool) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("port %d", i+1)
+		if short && i > 0 {
+			parts[i] = fmt.Sprint(i + 1) // "port 1 or 2 or 3": the same filter, fewer bytes
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+// hosts is the probe's filter: a long chain of "host ... or".
+func hosts(bytes int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < bytes; i++ {
+		if i > 0 {
+			b.WriteString(" or ")
+		}
+		fmt.Fprintf(&b, "host 10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+	}
+	return b.String()
+}
+
+// filterConfig is a one-target configuration with filter.
+func filterConfig(t *testing.T, e pushEnv, filter string) string {
+	return writeLua(t, e, fmt.Sprintf(`local Config = {}
+Config.Target = {}
+table.insert(Config.Target, { Desc = "f", Path = %q, Split = "--split-time 60e9", FileName = "--filename-epoch-sec", FilterBPF = %q })
+return Config
+`, e.out+"/f", filter))
+}
+
+// startTool starts a tool with stdin from a pipe kept open, and returns it
+// with its stderr.
+func startTool(t *testing.T, name string, args ...string) (*exec.Cmd, *testutil.SyncBuffer) {
+	t.Helper()
+	cmd := exec.Command(testutil.Tool(t, name), args...)
+	stderr := &testutil.SyncBuffer{}
+	cmd.Stderr = stderr
+	if _, err := cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() }) //nolint:errcheck // may have exited
+	return cmd, stderr
+}
+
+// termWithin sends SIGTERM and fails unless the process ends within d;
+// it returns the exit code.
+func termWithin(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s still ran %v after SIGTERM", cmd.Path, d)
+	}
+	t.Logf("%s ended %v after SIGTERM", cmd.Path, time.Since(start).Round(time.Millisecond))
+	return cmd.ProcessState.ExitCode()
+}
+
+// TestHugeFilterRefusedAtOnce: the probe's 100 KB FilterBPF made
+// push_realtime --dry-run run for over ten minutes; it is now refused at
+// once, naming its length, the limit and the manual.
+func TestHugeFilterRefusedAtOnce(t *testing.T) {
+	e := newPushEnv(t)
+	filter := hosts(100 << 10)
+	cfg := filterConfig(t, e, filter)
+	push := testutil.Tool(t, "push_realtime")
+	start := time.Now()
+	res := testutil.Run(t, nil, push, e.args(cfg, "--dry-run")...)
+	took := time.Since(start)
+	stderr := string(res.Stderr)
+	want := fmt.Sprintf("FilterBPF: bad filter %q... (%d bytes): %d bytes, over the 4096-byte limit", filter[:72], len(filter), len(filter))
+	if res.Code != 2 || !strings.Contains(stderr, want) || !strings.HasSuffix(stderr, "Try: man 7 pcap-filter (the filter syntax)\n") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 2 and %q", res.Code, stderr, want)
+	}
+	if took > 2*time.Second || len(stderr) > 1000 {
+		t.Errorf("refusing took %v and %d bytes of message", took, len(stderr))
+	}
+	res = testutil.Run(t, nil, testutil.Tool(t, "pcap_filter"), "--bpf", filter)
+	if res.Code != 2 || !strings.Contains(string(res.Stderr), "over the 4096-byte limit") {
+		t.Errorf("pcap_filter: exit %d\n%s", res.Code, res.Stderr)
+	}
+}
+
+// TestSlowFilterStopsOnSIGTERM: a filter under the length limit that
+// libpcap takes seconds on (the probe's 11 KB filter took 20 s, deaf to
+// SIGTERM) is compiled in a child process: SIGTERM ends pcap_filter and a
+// loading push_realtime within a second.
+func TestSlowFilterStopsOnSIGTERM(t *testing.T) {
+	filter := ports(600, true) // under 4 KB; minutes of libpcap
+	if len(filter) > 4096 {
+		t.Fatalf("filter of %d bytes", len(filter))
+	}
+	cmd, stderr := startTool(t, "pcap_filter", "--bpf", filter)
+	time.Sleep(500 * time.Millisecond)
+	if code := termWithin(t, cmd, time.Second); code != 0 || stderr.String() != "" {
+		t.Errorf("pcap_filter after SIGTERM: exit %d, stderr %q; want 0 and nothing", code, stderr.String())
+	}
+	e := newPushEnv(t)
+	cmd, stderr = startTool(t, "push_realtime", e.args(filterConfig(t, e, filter), "--dry-run")...)
+	time.Sleep(500 * time.Millisecond)
+	if code := termWithin(t, cmd, time.Second); code != 0 || stderr.String() != "" {
+		t.Errorf("push_realtime --dry-run after SIGTERM: exit %d, stderr %q", code, stderr.String())
+	}
+	time.Sleep(100 * time.Millisecond)
+	if pid := pidOf(t, "pcappush-child:bpf-compile", ""); pid != 0 {
+		t.Errorf("a compiler is left running: pid %d", pid)
+	}
+}
+
+// TestSlowFilterDeadline: without a signal, libpcap is stopped after 10 s
+// and the filter is a usage error asking for a shorter one.
+func TestSlowFilterDeadline(t *testing.T) {
+	filter := ports(600, true)
+	pf := testutil.Tool(t, "pcap_filter")
+	start := time.Now()
+	res := testutil.Run(t, nil, pf, "--bpf", filter)
+	took := time.Since(start)
+	if res.Code != 2 || !strings.Contains(string(res.Stderr), "libpcap was still compiling it after 10s, and was stopped: shorten it") {
+		t.Fatalf("exit %d after %v\n%s", res.Code, took, res.Stderr)
+	}
+	if took < 10*time.Second || took > 13*time.Second {
+		t.Errorf("stopped after %v; want 10 s", took)
+	}
+}
+
+// TestFilterErrorShowsThePlace: the word libpcap refused is marked under
+// the expression, and the hint is the filter syntax's manual, for
+// pcap_filter and for a FilterBPF.
+func TestFilterErrorShowsThePlace(t *testing.T) {
+	filter := "host 10.0.0.1 or hots 10.0.0.2"
+	want := "bad filter \"host 10.0.0.1 or hots 10.0.0.2\": unknown host 'hots'\n  host 10.0.0.1 or hots 10.0.0.2\n                   ^^^^\nTry: man 7 pcap-filter (the filter syntax)\n"
+	res := testutil.Run(t, nil, testutil.Tool(t, "pcap_filter"), filter)
+	if res.Code != 2 || string(res.Stderr) != "pcap_filter: "+want {
+		t.Errorf("pcap_filter: exit %d, stderr:\n%s\nwant:\npcap_filter: %s", res.Code, res.Stderr, want)
+	}
+	e := newPushEnv(t)
+	cfg := filterConfig(t, e, filter)
+	res = testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--dry-run")...)
+	if res.Code != 2 || !strings.HasSuffix(string(res.Stderr), `target "f": FilterBPF: `+want) {
+		t.Errorf("push_realtime: exit %d, stderr:\n%s\nwant it to end in:\n%s", res.Code, res.Stderr, want)
+	}
+}
+
+// TestFilterCompiledOncePerLoad: a filter that takes libpcap about a
+// second is compiled when the configuration loads; a SIGHUP with the same
+// filter reloads without compiling, and every pipeline start passes the
+// program to pcap_filter (--compiled), which then filters as tcpdump.
+func TestFilterCompiledOncePerLoad(t *testing.T) {
+	e := newPushEnv(t)
+	in := storedCapture(t, e, "cap", "--seed", "31", "--duration", "1m", "--size", "1MB")
+	filter := hosts(3000) + " or tcp port 443"
+	cfg := filterConfig(t, e, filter)
+	push := testutil.Tool(t, "push_realtime")
+	start := time.Now()
+	dry := testutil.MustRun(t, nil, push, e.args(cfg, "--dry-run", "--offline", "cap")...)
+	compile := time.Since(start)
+	if !strings.Contains(string(dry.Stdout), " --compiled '1:") {
+		t.Fatalf("dry run without --compiled:\n%.500s", dry.Stdout)
+	}
+	p := startPush(t, e, cfg, "--capture", "cap")
+	waitUntil(t, 30*time.Second, "the push to start", func() bool { return strings.Contains(p.stderr.String(), "following the current capture") })
+	hup := time.Now()
+	p.hup(t)
+	waitUntil(t, 30*time.Second, "the reload", func() bool { return strings.Contains(p.stderr.String(), "SIGHUP: reloaded") })
+	reload := time.Since(hup)
+	t.Logf("loading with the filter took %v, reloading %v", compile, reload)
+	if reload > compile/2 {
+		t.Errorf("the reload took %v, the first load %v: the filter was compiled again", reload, compile)
+	}
+	waitUntil(t, 30*time.Second, "the capture to be pushed", func() bool {
+		return strings.Contains(e.analytics(t), "finished capture cap")
+	})
+	p.stop(t)
+	sameRecs(t, "target f", tcpdumpKeeps(t, in, filter), published(t, e.out, "f_"))
+	if a := e.analytics(t); !strings.Contains(a, "pcap_filter --bpf ") || !strings.Contains(a, " --compiled '1:") {
+		t.Errorf("the logged pipeline lacks --compiled:\n%.2000s", a)
+	}
+}
