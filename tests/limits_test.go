@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -45,13 +46,13 @@ return Config
 `, e.out+"/f", filter))
 }
 
-// startTool starts a tool with stdin from a pipe kept open, and returns it
-// with its stderr.
-func startTool(t *testing.T, name string, args ...string) (*exec.Cmd, *testutil.SyncBuffer) {
+// startTool starts a tool with stdin from a pipe kept open and stdout to
+// stdout (nil: nowhere), and returns it with its stderr.
+func startTool(t *testing.T, stdout io.Writer, name string, args ...string) (*exec.Cmd, *testutil.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(testutil.Tool(t, name), args...)
 	stderr := &testutil.SyncBuffer{}
-	cmd.Stderr = stderr
+	cmd.Stderr, cmd.Stdout = stderr, stdout
 	if _, err := cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +116,13 @@ func TestSlowFilterStopsOnSIGTERM(t *testing.T) {
 	if len(filter) > 4096 {
 		t.Fatalf("filter of %d bytes", len(filter))
 	}
-	cmd, stderr := startTool(t, "pcap_filter", "--bpf", filter)
+	cmd, stderr := startTool(t, nil, "pcap_filter", "--bpf", filter)
 	time.Sleep(500 * time.Millisecond)
 	if code := termWithin(t, cmd, time.Second); code != 0 || stderr.String() != "" {
 		t.Errorf("pcap_filter after SIGTERM: exit %d, stderr %q; want 0 and nothing", code, stderr.String())
 	}
 	e := newPushEnv(t)
-	cmd, stderr = startTool(t, "push_realtime", e.args(filterConfig(t, e, filter), "--dry-run")...)
+	cmd, stderr = startTool(t, nil, "push_realtime", e.args(filterConfig(t, e, filter), "--dry-run")...)
 	time.Sleep(500 * time.Millisecond)
 	if code := termWithin(t, cmd, time.Second); code != 0 || stderr.String() != "" {
 		t.Errorf("push_realtime --dry-run after SIGTERM: exit %d, stderr %q", code, stderr.String())

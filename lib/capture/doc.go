@@ -13,7 +13,14 @@
 // x -C 1 writes x, x1, x2 ...) is a chunk when its first bytes are a
 // capture's or a compressor's magic (or when it is still shorter than
 // four bytes). Dotfiles and other names (indexes, .pending files) are
-// ignored. Compressed chunks are recognised by their first bytes: gzip
+// ignored. A chunk must be a regular file in its capture's folder: an entry
+// of a chunk's name that is a FIFO, a socket, a device or a symbolic link
+// is never opened (its type is checked with lstat before, and on the open
+// descriptor after, a non-blocking open), so it cannot block a reader or
+// make it read a file outside the store; reading reports it as a bad chunk
+// (an error, or a warning under --skip-bad) and listing does not count it.
+// A path the user names (a capture folder, or one file) may be a link.
+// Compressed chunks are recognised by their first bytes: gzip
 // (github.com/klauspost/compress/gzip), zstd (klauspost/compress/zstd) and
 // lz4 frames as the lz4 tool writes them (github.com/pierrec/lz4/v4).
 //

@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,12 +35,14 @@ type Info struct {
 }
 
 // Info lists the capture's chunks and reads its first and last packet
-// times without reading the chunks in between.
+// times without reading the chunks in between. Entries that are not
+// regular files (see Chunk.NotRegular) are not counted.
 func (c *Capture) Info(window time.Duration, now time.Time) (Info, error) {
-	chs, err := c.Chunks(true)
+	all, err := c.Chunks(true)
 	if err != nil {
 		return Info{}, err
 	}
+	chs := slices.DeleteFunc(all, func(ch Chunk) bool { return ch.NotRegular })
 	in := Info{Name: c.Name, Chunks: len(chs)}
 	for _, ch := range chs {
 		in.Bytes += ch.Size
