@@ -3,7 +3,9 @@ package tests
 import (
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -201,4 +203,70 @@ func TestFilterCompiledOncePerLoad(t *testing.T) {
 	if a := e.analytics(t); !strings.Contains(a, "pcap_filter --bpf ") || !strings.Contains(a, " --compiled '1:") {
 		t.Errorf("the logged pipeline lacks --compiled:\n%.2000s", a)
 	}
+}
+
+// hungryLua allocates 2 GB: the probe's config, string.rep of a gigabyte
+// doubled, and the same made of concatenations string.rep does not see.
+const hungryLua = `local s = string.rep("x", 2^30)
+s = s .. s
+`
+const hungryConcat = `local s = "x"
+for i = 1, 31 do s = s .. s end
+`
+
+// TestConfigMemoryBounded: a configuration whose Lua code allocates 2 GB
+// killed push_realtime with Go's fatal out-of-memory, at start and on
+// SIGHUP. It is now a configuration error (exit 2) at start; on SIGHUP
+// the running configuration stays, and push_realtime's own memory does
+// not grow.
+func TestConfigMemoryBounded(t *testing.T) {
+	e := newPushEnv(t)
+	good := fmt.Sprintf(`local Config = {}
+Config.Target = {}
+table.insert(Config.Target, { Desc = "t", Path = %q, Split = "--split-time 60e9", FileName = "--filename-epoch-sec" })
+return Config
+`, e.out+"/t")
+	push := testutil.Tool(t, "push_realtime")
+	for _, tc := range []struct{ body, want string }{
+		{hungryLua, "lua error at line 1: string.rep: a result of 1073741824 bytes is over the configuration's 256 MiB memory limit"},
+		{hungryConcat, "the Lua code used more than 256 MiB of memory"},
+	} {
+		cfg := writeLua(t, e, tc.body+good)
+		res := testutil.Run(t, nil, push, e.args(cfg, "--dry-run")...)
+		if res.Code != 2 || !strings.Contains(string(res.Stderr), "push_realtime: config "+cfg+": "+tc.want) {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", res.Code, res.Stderr, tc.want)
+		}
+	}
+	cfg := writeLua(t, e, good)
+	p := startPush(t, e, cfg, "--capture", "none")
+	waitUntil(t, 20*time.Second, "the push to start", func() bool { return strings.Contains(p.stderr.String(), "following the current capture") })
+	writeLua(t, e, hungryConcat+good)
+	p.hup(t)
+	waitUntil(t, 60*time.Second, "the reload to be refused", func() bool {
+		return strings.Contains(p.stderr.String(), "SIGHUP: the configuration was not reloaded; the running one stays: config "+cfg+": the Lua code used more than 256 MiB")
+	})
+	if hwm := peakRSS(t, p.cmd.Process.Pid); hwm > 200<<20 {
+		t.Errorf("push_realtime's peak memory is %d MiB", hwm>>20)
+	}
+	writeLua(t, e, good)
+	p.hup(t)
+	waitUntil(t, 20*time.Second, "a good reload", func() bool { return strings.Contains(p.stderr.String(), "SIGHUP: reloaded") })
+	p.stop(t)
+}
+
+// peakRSS returns a process's peak resident memory (VmHWM) in bytes.
+func peakRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM")
+	return 0
 }

@@ -80,8 +80,8 @@ func recordRun(s settings, cfgFile string, stderr io.Writer) {
 }
 
 // load reads the configuration and keeps the targets --target names.
-func load(c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
-	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config"), f))
+func load(ctx context.Context, c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
+	cfg, err := config.LoadContext(ctx, c.String("config"), checks(dryRun, c.String("rclone-config"), f))
 	if err != nil {
 		return nil, usageErr(err)
 	}
@@ -94,7 +94,7 @@ func load(c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
 
 func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 	f := newFilters(ctx)
-	cfg, err := load(c, c.Bool("dry-run"), f)
+	cfg, err := load(ctx, c, c.Bool("dry-run"), f)
 	if ctx.Err() != nil {
 		return nil // SIGTERM while the configuration loaded: nothing started
 	}
@@ -170,7 +170,7 @@ func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os
 			return
 		case <-hup:
 		}
-		cfg, err := load(c, false, f)
+		cfg, err := load(ctx, c, false, f)
 		if ctx.Err() != nil {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -82,7 +83,16 @@ type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // Main runs a tool with the process's arguments and standard streams. Its
 // context is cancelled by SIGTERM or SIGINT. It returns the exit code.
+//
+// A Go runtime crash (an unrecovered panic, a fatal error such as running
+// out of memory, SIGQUIT) would exit with status 2, the status of a usage
+// or configuration error, which a service manager is told not to restart
+// on (systemd's RestartPreventExitStatus=2). Main sets the runtime's
+// traceback level to "crash", as GOTRACEBACK=crash does: after printing
+// its report, the runtime kills the process with SIGABRT instead, a
+// death by signal that systemd's Restart=on-failure restarts.
 func Main(tool string, run RunFunc) int {
+	debug.SetTraceback("crash")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	return Report(os.Stderr, tool, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
