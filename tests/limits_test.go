@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -268,5 +269,97 @@ func peakRSS(t *testing.T, pid int) int64 {
 		}
 	}
 	t.Fatal("no VmHWM")
+	return 0
+}
+
+// fleetConfig is n targets over the live capture, each with pcap_decap and
+// pcap_filter when full.
+func fleetConfig(t *testing.T, e pushEnv, n int, full bool) string {
+	extra := ""
+	if full {
+		extra = `, Decap = true, FilterBPF = "tcp or udp"`
+	}
+	return writeLua(t, e, fmt.Sprintf(`local Config = {Target = {}}
+for i = 1, %d do
+  table.insert(Config.Target, {Desc = "t" .. i, Path = %q .. i, Split = "--split-time 2e9", FileName = "--filename-epoch-sec"%s})
+end
+return Config
+`, n, e.out+"/t", extra))
+}
+
+// TestFleetLimits: 257 targets are refused, 101 warned about; ten live
+// targets of four stages each take less than the 18 MB a target is
+// documented to take, with margin (proportional set size, so that the
+// tools' shared code counts once), and push_realtime itself little.
+func TestFleetLimits(t *testing.T) {
+	e := newPushEnv(t)
+	push := testutil.Tool(t, "push_realtime")
+	res := testutil.Run(t, nil, push, e.args(fleetConfig(t, e, 257, false), "--dry-run")...)
+	if res.Code != 2 || !strings.Contains(string(res.Stderr), "Config.Target: 257 targets, over the limit of 256") {
+		t.Errorf("257 targets: exit %d\n%s", res.Code, res.Stderr)
+	}
+	res = testutil.Run(t, nil, push, e.args(fleetConfig(t, e, 101, false), "--dry-run")...)
+	if res.Code != 0 || !strings.Contains(string(res.Stderr), "push_realtime: warning: config ") || !strings.Contains(string(res.Stderr), "101 targets, more than the 100 tested") {
+		t.Errorf("101 targets: exit %d\n%.500s", res.Code, res.Stderr)
+	}
+
+	const n = 10
+	w := liveDir(t, e, "51")
+	w.packets(50, time.Millisecond)
+	p := startPush(t, e, fleetConfig(t, e, n, true), "--capture", "live")
+	w.during(6*time.Second, 5*time.Millisecond)
+	pids := append([]int{p.cmd.Process.Pid}, children(t, p.cmd.Process.Pid)...)
+	if len(pids) != 1+4*n {
+		t.Fatalf("%d processes; want push_realtime and %d stages", len(pids), 4*n)
+	}
+	var total int64
+	for _, pid := range pids[1:] {
+		total += pss(t, pid)
+	}
+	self := pss(t, pids[0])
+	t.Logf("%d targets of 4 stages: %d MB for the stages (%.1f MB a target), push_realtime %d MB", n, total>>20, float64(total)/n/(1<<20), self>>20)
+	if per := total / n; per > 30<<20 {
+		t.Errorf("a target takes %d MB", per>>20)
+	}
+	if self > 80<<20 {
+		t.Errorf("push_realtime takes %d MB", self>>20)
+	}
+	p.stop(t)
+}
+
+// children returns the pids of a process's children.
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	m, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, p := range m {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, not ')'
+		_, rest, _ := strings.Cut(string(b), ") ")
+		if f := strings.Fields(rest); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			c, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// pss returns a process's proportional set size in bytes.
+func pss(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "Pss:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	t.Fatal("no Pss")
 	return 0
 }

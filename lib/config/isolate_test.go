@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,28 @@ func TestLoadKeepsValues(t *testing.T) {
 	_, err = Load(writeConfig(t, target(good+`, FilterBPF = function() end`)), Checks{})
 	if err == nil || !strings.Contains(err.Error(), "FilterBPF: want a string, got function") {
 		t.Errorf("a function as FilterBPF: %v", err)
+	}
+}
+
+func TestLoadFleetLimits(t *testing.T) {
+	fleet := func(n int) string {
+		return `local Config = {Target = {}}
+for i = 1, ` + strconv.Itoa(n) + ` do
+  table.insert(Config.Target, {Desc = "t" .. i, Path = "/tmp/pcappush-config-test/t" .. i, Split = "--split-time 60e9", FileName = "--filename-epoch-sec"})
+end
+return Config
+`
+	}
+	chk := Checks{Folder: func(string) error { return nil }}
+	cfg, err := Load(writeConfig(t, fleet(MaxTargets)), chk)
+	if err != nil || len(cfg.Targets) != MaxTargets || len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], "256 targets, more than the 100 tested") {
+		t.Errorf("%d targets: %v, warnings %q", MaxTargets, err, cfg.Warnings)
+	}
+	if cfg, err := Load(writeConfig(t, fleet(TestedTargets)), chk); err != nil || len(cfg.Warnings) != 0 {
+		t.Errorf("%d targets: %v, warnings %q", TestedTargets, err, cfg.Warnings)
+	}
+	_, err = Load(writeConfig(t, fleet(MaxTargets+1)), chk)
+	if err == nil || !strings.Contains(err.Error(), "Config.Target: 257 targets, over the limit of 256") {
+		t.Errorf("%d targets: %v", MaxTargets+1, err)
 	}
 }

@@ -53,6 +53,9 @@ func read(path string, v luaValue, chk Checks) (*Config, error) {
 	if err := cfg.readTargets(tbl.RawGetString("Target")); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkFleet(); err != nil {
+		return nil, err
+	}
 	if err := cfg.validate(chk); err != nil {
 		return nil, err
 	}
