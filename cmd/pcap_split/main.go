@@ -146,6 +146,11 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		return err
 	}
 	fmt.Fprintf(stderr, "output: %s\n", out.Where)
+	if c.Bool("rclone") {
+		if w := output.ConfigPermWarning(output.RcloneConfigPath(c.String("rclone-config")), os.Getgid()); w != "" {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+		}
+	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -28,6 +29,8 @@ func checks(dryRun bool, rcloneFlag string, f *filters) config.Checks {
 		}
 		if t.Mode != config.ModeRclone {
 			rcloneConfig = ""
+		} else if err := checkRemoteName(t.Path); err != nil {
+			return err
 		} else if r, err := output.ParseRemote(t.Path); err == nil && len(r.SecretOptions()) > 0 {
 			// Path goes into process arguments, logs and status.
 			return fmt.Errorf("the connection string holds credentials (%s): keep them in the rclone config or in RCLONE_CONFIG_<REMOTE>_<OPTION> variables; Path shows in process lists, logs and status",
@@ -40,6 +43,31 @@ func checks(dryRun bool, rcloneFlag string, f *filters) config.Checks {
 		chk.Folder = func(string) error { return nil }
 	}
 	return chk
+}
+
+// checkRemoteName refuses an RCLONE Path without a remote: rclone would
+// take it for a local path, relative to the working folder when it is not
+// absolute.
+func checkRemoteName(path string) error {
+	r, err := output.ParseRemote(path)
+	if err != nil || r.Name != "" {
+		return nil // a parse error is output.Check's to report
+	}
+	return fmt.Errorf("%q names no rclone remote: give REMOTE:PATH or REMOTE://PATH (REMOTE in the rclone config, or a connection string such as :sftp,host=h:PATH); for a local folder use Mode = \"File\"", path)
+}
+
+// rcloneWarnings warns about an rclone config that others can read, when
+// a target uses it.
+func rcloneWarnings(cfg *config.Config, path string) []string {
+	for _, t := range cfg.Targets {
+		if t.Mode == config.ModeRclone {
+			if w := output.ConfigPermWarning(path, os.Getgid()); w != "" {
+				return []string{w}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // currentCapture returns the function realtime mode asks which capture to

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
@@ -101,6 +102,8 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	s := resolve(c, cfg)
+	cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
 	}
@@ -108,7 +111,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	s := resolve(c, cfg)
+	if c.IsSet("offline") && c.String("offline") == "" {
+		return cliutil.Usagef("--offline: give the name of a stored capture (an empty one would push the live capture instead)")
+	}
 	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
 		return usageErr(err)
 	}
@@ -179,10 +184,11 @@ func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os
 			p.Logf("reload: ignored, the running configuration stays: %v", err)
 			continue
 		}
+		s := resolve(c, cfg)
+		cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 		for _, w := range cfg.Warnings {
 			p.Logf("warning: %s", w)
 		}
-		s := resolve(c, cfg)
 		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
 		select {
 		case reloads <- r:
@@ -261,7 +267,8 @@ func checkStored(store, name string) error {
 }
 
 // checkCaptureNames refuses capture names that are not plain names of the
-// store's folders: they name state files, which must stay in their folder.
+// store's folders: they name state files, which must stay in their folder;
+// and names a push must not choose (capture.CheckName).
 func checkCaptureNames(names ...string) error {
 	for _, n := range names {
 		if n == "" {
@@ -269,6 +276,9 @@ func checkCaptureNames(names ...string) error {
 		}
 		if n == "." || n == ".." || strings.ContainsAny(n, "/\x00\n") {
 			return fmt.Errorf("capture %q: give the name of a capture in the store, not a path", n)
+		}
+		if err := capture.CheckName(n); err != nil {
+			return err
 		}
 	}
 	return nil

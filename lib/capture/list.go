@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
 )
 
 // DefaultActiveWindow is how long a capture without a completion marker
@@ -92,7 +94,7 @@ func (s Store) List(window time.Duration, now time.Time) ([]Info, error) {
 }
 
 // WriteList writes one line per capture in aligned columns under a header:
-// name, chunks, bytes, first and last packet time (UTC, RFC 3339 with
+// name (Go-quoted when a character does not print: see cliutil.Name), chunks, bytes, first and last packet time (UTC, RFC 3339 with
 // milliseconds; "-" when unknown; a trailing "+" when the last time is a
 // lower bound), active (yes or no). Counts are right-aligned.
 func WriteList(w io.Writer, infos []Info) error {
@@ -139,5 +141,5 @@ func (in Info) row() []string {
 	if in.Active {
 		active = "yes"
 	}
-	return []string{in.Name, strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
+	return []string{cliutil.Name(in.Name), strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
 }

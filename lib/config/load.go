@@ -56,6 +56,9 @@ func read(path string, v luaValue, chk Checks) (*Config, error) {
 	if err := cfg.checkFleet(); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkCommands(); err != nil {
+		return nil, err
+	}
 	if err := cfg.validate(chk); err != nil {
 		return nil, err
 	}

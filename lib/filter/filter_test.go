@@ -208,8 +208,12 @@ func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan error, 1)
+	prog, err := bpf.Compile("tcp", 1, 0) // compiled beforehand: the cancel comes while filtering
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		_, err := Run(ctx, pr, "pipe", &out, Options{Expr: "tcp"})
+		_, err := Run(ctx, pr, "pipe", &out, Options{Expr: "tcp", Compiled: prog})
 		done <- err
 	}()
 	if _, err := pw.Write(build(nsLE, 1, 0, tcpAB, udpAB, tcpBB)); err != nil {
@@ -229,6 +233,26 @@ func TestRunStopsOnCancel(t *testing.T) {
 	_, _, got := parse(t, out.Bytes())
 	if d := cmp.Diff([]rec{tcpAB, tcpBB}, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestRunStopsWhileCompiling: a cancel while libpcap compiles stops it at
+// once; nothing is written and the run ends without error.
+func TestRunStopsWhileCompiling(t *testing.T) {
+	slow := "port 1"
+	for i := 2; i <= 600; i++ {
+		slow += fmt.Sprintf(" or %d", i) // minutes of libpcap's optimiser
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out bytes.Buffer
+	start := time.Now()
+	st, err := Run(ctx, bytes.NewReader(build(nsLE, 1, 0, tcpAB)), "in", &out, Options{Expr: slow})
+	if err != nil || out.Len() != 0 || st.Packets != 0 {
+		t.Errorf("Run = %+v, %v, %d bytes out; want nothing", st, err, out.Len())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopping took %v", d)
 	}
 }
 

@@ -68,6 +68,7 @@ type Pusher struct {
 	mu      sync.Mutex
 	targets []*target
 	cur     settings
+	refused sync.Map // capture name -> true: refused at selection, logged once
 }
 
 // New prepares a Pusher: opens the analytics log and gives every target
