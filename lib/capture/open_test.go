@@ -2,6 +2,7 @@ package capture
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -66,5 +67,51 @@ func TestNonRegularChunks(t *testing.T) {
 	}
 	if _, err := OpenFile(filepath.Join(dir, "x2.pcap")); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("OpenFile(FIFO) = %v", err)
+	}
+}
+
+// TestPacketAheadOfTheClockMovesNoCheckpoint: a packet stamped a year
+// after the wall clock is emitted, but the checkpoints (and their ticks)
+// keep to the clock: every second of the packets around it gets its own,
+// none is recorded a year ahead.
+func TestPacketAheadOfTheClockMovesNoCheckpoint(t *testing.T) {
+	const year = int64(365 * 24 * 3600e9)
+	start := int64(1621849860e9)
+	ps := pkts(start, 5e8, 4, "a")
+	ps = append(ps, tp{start + 2e9 + year, "future"})
+	ps = append(ps, pkts(start+2e9, 5e8, 4, "b")...)
+	dir := t.TempDir()
+	writeFile(t, dir, "x1.pcap", pcapFile(nsLE, 1, ps...))
+	state := t.TempDir()
+	opts := Options{UID: "u", StateDir: state, CheckpointEvery: 1e9, ClockTolerance: 5 * time.Minute,
+		Now: func() time.Time { return time.Unix(0, start+60e9) }}
+	out, _, _, err := run(t, dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ticks []int64
+	for _, r := range parse(t, out) {
+		if r.Tick {
+			ticks = append(ticks, r.T)
+		}
+	}
+	if want := []int64{start, start + 1e9, start + 2e9, start + 3e9}; fmt.Sprint(ticks) != fmt.Sprint(want) {
+		t.Errorf("checkpoint ticks %v; want %v", ticks, want)
+	}
+	sameRecs(t, "packets", packetsOf(parse(t, out)), want(ps))
+	// Without the limit, the year-ahead packet takes the clock with it.
+	opts.ClockTolerance, opts.StateDir = 0, t.TempDir()
+	out, _, _, err = run(t, dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range parse(t, out) {
+		if r.Tick {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("without a tolerance: %d checkpoint ticks; want 3 (start, +1 s, a year ahead)", n)
 	}
 }

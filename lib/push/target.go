@@ -98,6 +98,13 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 		t.st.Splits++
 		t.st.Bytes += e.Bytes
 		t.st.Packets += e.Packets
+		if e.Outlier {
+			// Out of the clock: counted and shown, not the split that
+			// tells how far the push is.
+			t.st.OutOfClock += e.Packets
+			t.st.LastOutOfClock = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets}
+			continue
+		}
 		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets}
 	}
 	t.mu.Unlock()

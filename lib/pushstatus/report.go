@@ -159,6 +159,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		for _, l := range row.Lost {
 			fmt.Fprintf(w, "  %s: %s (noticed %s)\n", name(row), cliutil.OneLine(l.String()), l.Detected.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
+		if s := row.LastOutOfClock; s != nil {
+			fmt.Fprintf(w, "  %s: %d packets stamped out of the clock, published apart; the newest in %s (%s to %s)\n", name(row), row.OutOfClock,
+				cliutil.OneLine(path.Base(s.Name)), time.Unix(0, s.FirstNS).UTC().Format(time.RFC3339), time.Unix(0, s.LastNS).UTC().Format(time.RFC3339))
+		}
 		if row.LastError != "" && row.Log != "" {
 			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), cliutil.Name(row.Log))
 		}

@@ -71,16 +71,21 @@ type Status struct {
 	Log      string    `json:"log,omitempty"` // the pipeline's log file
 	Stages   []Stage   `json:"stages,omitempty"`
 
-	Splits        int64      `json:"splits"`
-	Bytes         int64      `json:"bytes"`
-	Packets       int64      `json:"packets"`
-	LastSplit     *Split     `json:"last_split,omitempty"`
-	Restarts      int64      `json:"restarts"`
-	Errors        int64      `json:"errors"`        // pipeline runs that failed, or could not start
-	PostFailures  int64      `json:"post_failures"` // Post commands that failed
-	LastError     string     `json:"last_error,omitempty"`
-	LastErrorTime *time.Time `json:"last_error_time,omitempty"`
-	Progress      *Progress  `json:"progress,omitempty"`
+	Splits       int64  `json:"splits"`
+	Bytes        int64  `json:"bytes"`
+	Packets      int64  `json:"packets"`
+	LastSplit    *Split `json:"last_split,omitempty"`
+	Restarts     int64  `json:"restarts"`
+	Errors       int64  `json:"errors"`        // pipeline runs that failed, or could not start
+	PostFailures int64  `json:"post_failures"` // Post commands that failed
+	// OutOfClock counts the packets stamped out of the clock's tolerance
+	// (a recorder's clock that jumped), published in splits of their own;
+	// LastOutOfClock is the newest such split.
+	OutOfClock     int64      `json:"out_of_clock,omitempty"`
+	LastOutOfClock *Split     `json:"last_out_of_clock,omitempty"`
+	LastError      string     `json:"last_error,omitempty"`
+	LastErrorTime  *time.Time `json:"last_error_time,omitempty"`
+	Progress       *Progress  `json:"progress,omitempty"`
 	// Lost lists the captures deleted from the store (by their recorder's
 	// ring buffer) before this target pushed them to their end, oldest
 	// first, at most MaxLost. Unlike the counters it survives restarts:
