@@ -29,7 +29,7 @@ func ParseBytecode(s, expr string) (*Program, error) {
 	lt, rest, ok := strings.Cut(s, ":")
 	linkType, err := strconv.ParseUint(lt, 10, 32)
 	if !ok || err != nil {
-		return nil, fmt.Errorf("compiled program %.20q...: want LINKTYPE:COUNT,CODE JT JF K,...", s)
+		return nil, fmt.Errorf("compiled program %.20q: want LINKTYPE:COUNT,CODE JT JF K and more", s)
 	}
 	parts := strings.Split(rest, ",")
 	n, err := strconv.Atoi(parts[0])

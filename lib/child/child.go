@@ -159,7 +159,7 @@ func Run(ctx context.Context, name string, req []byte, lim Limits) ([]byte, erro
 			e.Err = err
 			return nil, e
 		}
-		e.Ended = ee.ProcessState.String()
+		e.Ended = ee.String()
 		return nil, e
 	}
 	return answer.b.Bytes(), nil

@@ -23,6 +23,7 @@ func init() {
 	})
 	Handle("test-spin", func(req []byte) []byte {
 		for {
+			time.Sleep(time.Millisecond) // never answers
 		}
 	})
 	Handle("test-panic", func(req []byte) []byte { panic("boom") })

@@ -120,7 +120,7 @@ func runLua(path string, timeout time.Duration) (luaValue, error) {
 	boundRep(L)
 	if err := L.DoFile(path); err != nil {
 		switch {
-		case context.Cause(mctx) == errMemory:
+		case errors.Is(context.Cause(mctx), errMemory):
 			return luaValue{}, errMemory
 		case ctx.Err() != nil:
 			return luaValue{}, fmt.Errorf("the Lua code ran for more than %v (a loop that never ends?)", timeout)
