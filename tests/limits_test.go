@@ -256,19 +256,23 @@ return Config
 }
 
 // peakRSS returns a process's peak resident memory (VmHWM) in bytes.
-func peakRSS(t *testing.T, pid int) int64 {
+func peakRSS(t *testing.T, pid int) int64 { return procKB(t, pid, "status", "VmHWM:") }
+
+// procKB returns the field of /proc/PID/file whose line starts with name,
+// a size in kB, in bytes.
+func procKB(t *testing.T, pid int, file, name string) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmHWM:" {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == name {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM")
+	t.Fatalf("no %s in /proc/%d/%s", name, pid, file)
 	return 0
 }
 
@@ -348,18 +352,4 @@ func children(t *testing.T, pid int) []int {
 }
 
 // pss returns a process's proportional set size in bytes.
-func pss(t *testing.T, pid int) int64 {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == "Pss:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10
-		}
-	}
-	t.Fatal("no Pss")
-	return 0
-}
+func pss(t *testing.T, pid int) int64 { return procKB(t, pid, "smaps_rollup", "Pss:") }
