@@ -3,9 +3,7 @@ package tests
 import (
 	"fmt"
 	"net"
-	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,15 +95,4 @@ func TestCrashIsNotExit2OutOfMemory(t *testing.T) {
 }
 
 // vmSize returns a process's address space size in bytes.
-func vmSize(t *testing.T, pid int) uint64 {
-	t.Helper()
-	out, err := exec.Command("ps", "-o", "vsz=", "-p", strconv.Itoa(pid)).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := strconv.ParseUint(strings.TrimSpace(string(out)), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kb << 10
-}
+func vmSize(t *testing.T, pid int) uint64 { return uint64(procKB(t, pid, "status", "VmSize:")) }

@@ -94,9 +94,13 @@
 // tick) at time t with W < E <= t for one or more multiples E of the
 // checkpoint interval G (default one second), it records the largest such
 // E with the position of that record (for an idle tick: where reading
-// resumes), then emits a tick stamped E. Every write to the stream is
-// preceded by an fsync of the checkpoints added before it, so a tick seen
-// downstream is always durable. The file holds one line per checkpoint,
+// resumes), then emits a tick stamped E. A packet stamped more than
+// Options.ClockTolerance after the wall clock (a recorder's clock that
+// jumped) is emitted but raises neither W nor a checkpoint, so that idle
+// ticks and checkpoints keep to the clock (pcap_split publishes such a
+// packet apart). Every write to the stream is preceded by an fsync of the
+// checkpoints added before it, so a tick seen downstream is always
+// durable. The file holds one line per checkpoint,
 // the time, the record's byte offset in the chunk's decompressed data (so
 // a checkpoint survives the chunk being compressed later) and the chunk's
 // name; docs/formats.md (Checkpoints) describes it. Resuming at E (Options.Resume) emits the tick E after
