@@ -242,7 +242,7 @@ func checkExampleConfig(t *testing.T, root, example string) {
 		"# pcap-all\n" + bin + "/stream_cat --uid push_UID --store /var/lib/pcappush/capture --state-dir /var/lib/pcappush/state --follow ",
 		" | " + bin + "/pcap_split --uid push_UID -o /mnt/remote0/push/all --split-time 60e9 --filename-epoch-sec-startend ",
 		"# pcap-tcp\n",
-		" | " + bin + "/pcap_decap | " + bin + "/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | ",
+		" | " + bin + "/pcap_decap | " + bin + "/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' --compiled '1:12,40 0 0 12,",
 		" -o /mnt/remote0/push/tcp --split-time 60e9 --filename-epoch-sec-startend --pipe-cmd 'gzip -c -1' --filename-suffix .pcap.gz ",
 	} {
 		if !strings.Contains(out, want) {

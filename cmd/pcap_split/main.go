@@ -49,6 +49,14 @@ when PREFIX ends in /), the time part of --filename-FORMAT in UTC, then
 the suffix. A packet stamped before the open split is written to it and
 counted as reordered, never dropped.
 
+A packet whose time is out of the clock by more than --clock-tolerance
+(later than the wall clock by more, earlier than the open or last split by
+more, or ahead of its neighbours by more and followed by packets back at
+the old time) goes into a time split of its own interval, published at the
+next clock tick or packet with a warning, and does not move the clock: the
+split it came in continues as NAME_2, and later splits are published on
+time. A clock tick later than the wall clock by more is not believed.
+
 Clock ticks (records without bytes, from stream_cat --follow) and
 --idle-close complete time splits on a quiet link. At end of input,
 SIGTERM or SIGINT the open split is completed and published. Progress goes
@@ -81,6 +89,7 @@ func flags() []cli.Flag {
 		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split `D` after its end when stdin is quiet (0: never)"},
+		&cli.DurationFlag{Name: "clock-tolerance", Value: split.DefaultClockTolerance, Usage: "a packet more than `D` ahead of the wall clock, or behind the split it comes in, goes into a split of its own without moving the split clock (0: off)"},
 		&cli.StringFlag{Name: "ledger", Usage: "record each published split in `FILE` (for exactly-once resume)"},
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
@@ -146,6 +155,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if post != nil {
 		opts.OnPublish = withPost(opts.OnPublish, post)
 	}
+	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr)
 	preamble(stderr, c, opts)
 	out, err := output.Open(ctx, opts.Prefix, oo)
 	var cerr *output.ConfigError
@@ -156,6 +166,11 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		return err
 	}
 	fmt.Fprintf(stderr, "output: %s\n", out.Where)
+	if c.Bool("rclone") {
+		if w := output.ConfigPermWarning(output.RcloneConfigPath(c.String("rclone-config")), os.Getgid()); w != "" {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+		}
+	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -207,6 +222,21 @@ func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
 	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
 }
 
+// warnOutOfClock logs a split of packets out of the clock, then calls next
+// (when not nil).
+func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Writer) func(split.Info) error {
+	return func(i split.Info) error {
+		if i.Outlier {
+			fmt.Fprintf(stderr, "%s: warning: %s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged\n",
+				tool, i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+		}
+		if next == nil {
+			return nil
+		}
+		return next(i)
+	}
+}
+
 // withPost runs the post command after publish (the ledger entry) succeeds.
 func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
 	return func(i split.Info) error {
@@ -228,7 +258,14 @@ func options(c *cli.Context) (split.Options, error) {
 	if c.NArg() > 0 {
 		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
-	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close")}
+	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close"),
+		ClockTolerance: c.Duration("clock-tolerance")}
+	switch {
+	case o.ClockTolerance < 0:
+		return o, cliutil.Usagef("--clock-tolerance must not be negative")
+	case o.ClockTolerance == 0:
+		o.ClockTolerance = -1 // off
+	}
 	if err := outputFlags(c, &o); err != nil {
 		return o, err
 	}
@@ -324,26 +361,32 @@ func resumeOptions(c *cli.Context, o *split.Options) error {
 	return nil
 }
 
-// resumeAfter sets o to continue after the last split the ledger records.
+// resumeAfter sets o to continue after the last split the ledger records:
+// at its resume point, with the clock of the last split that is not an
+// outlier (a split of packets out of the clock does not move it).
 func resumeAfter(l *ledger.Ledger, o *split.Options) error {
-	last, ok, err := l.Last()
+	es, err := l.Entries()
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if len(es) == 0 {
 		return nil // nothing published yet: start from the beginning
 	}
+	last := es[len(es)-1]
 	if !last.HasCkpt {
 		return fmt.Errorf("ledger: the last split (%s) has no checkpoint to resume after", last.Name)
 	}
-	o.Resume = split.Resume{Skip: last.Skip, Base: last.Base, Dup: last.Dup, Ckpt: last.Ckpt, HasCkpt: true}
-	if o.Time != 0 {
-		o.Resume.End = last.End
+	o.Resume = split.Resume{Skip: last.Skip, Ckpt: last.Ckpt, HasCkpt: true}
+	if clock, ok := ledger.Clock(es); ok {
+		o.Resume.Base, o.Resume.Dup = clock.Base, clock.Dup
+		if o.Time != 0 {
+			o.Resume.End = clock.End
+		}
 	}
 	return nil
 }
 
 func ledgerEntry(i split.Info) ledger.Entry {
 	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
-		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed}
+		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed, Outlier: i.Outlier}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/lockfile"
@@ -82,22 +83,29 @@ func recordRun(s settings, cfgFile string, stderr io.Writer) {
 }
 
 // load reads the configuration and keeps the targets --target names.
-func load(c *cli.Context, dryRun bool) (*config.Config, error) {
-	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config")))
+func load(ctx context.Context, c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
+	cfg, err := config.LoadContext(ctx, c.String("config"), checks(dryRun, c.String("rclone-config"), f))
 	if err != nil {
 		return nil, usageErr(err)
 	}
 	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
 		return nil, usageErr(err)
 	}
+	f.keep(cfg)
 	return cfg, nil
 }
 
 func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
-	cfg, err := load(c, c.Bool("dry-run"))
+	f := newFilters(ctx)
+	cfg, err := load(ctx, c, c.Bool("dry-run"), f)
+	if ctx.Err() != nil {
+		return nil // SIGTERM while the configuration loaded: nothing started
+	}
 	if err != nil {
 		return err
 	}
+	s := resolve(c, cfg)
+	cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
 	}
@@ -105,7 +113,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	s := resolve(c, cfg)
+	if c.IsSet("offline") && c.String("offline") == "" {
+		return cliutil.Usagef("--offline: give the name of a stored capture (an empty one would push the live capture instead)")
+	}
 	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
 		return usageErr(err)
 	}
@@ -116,7 +126,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 				tools[t] = t // shown by name when not installed
 			}
 		}
-		return dryRun(stdout, cfg, s, tools, c.String("offline"))
+		return dryRun(stdout, cfg, s, tools, c.String("offline"), f)
 	}
 	if err != nil {
 		return usageErr(err)
@@ -140,6 +150,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
 		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
 		Capture: s.capture, Current: currentCapture(s.store, s.capture), Reloads: reloads, Stderr: stderr,
+		FilterCode: f.code,
 	})
 	if err != nil {
 		return err
@@ -159,29 +170,33 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go watchHUP(ctx, c, p, hup, reloads, stderr)
+	go watchHUP(ctx, c, p, hup, reloads, f, stderr)
 	return p.Realtime(ctx)
 }
 
 // watchHUP reloads the configuration at each SIGHUP and hands it to the
 // push; a configuration that does not load is reported and ignored.
-func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, stderr io.Writer) {
+func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, f *filters, stderr io.Writer) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 		}
-		cfg, err := load(c, false)
+		cfg, err := load(ctx, c, false, f)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: SIGHUP: the configuration was not reloaded; the running one stays: %v\n", tool, err)
 			p.Logf("reload: ignored, the running configuration stays: %v", err)
 			continue
 		}
+		s := resolve(c, cfg)
+		cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 		for _, w := range cfg.Warnings {
 			p.Logf("warning: %s", w)
 		}
-		s := resolve(c, cfg)
 		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
 		select {
 		case reloads <- r:
@@ -214,7 +229,7 @@ func selectTargets(cfg *config.Config, names []string) error {
 	return nil
 }
 
-func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string) error {
+func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string, f *filters) error {
 	capture := offline
 	if capture == "" {
 		capture = s.capture
@@ -223,7 +238,7 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 		capture = "CAPTURE"
 	}
 	for _, t := range cfg.Targets {
-		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == ""}))
+		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == "", FilterCode: f.code(t)}))
 		fmt.Fprintf(w, "# %s\n%s\n", t.Desc, pl.Shell())
 	}
 	return nil
@@ -275,7 +290,8 @@ func checkStored(store, name string) error {
 }
 
 // checkCaptureNames refuses capture names that are not plain names of the
-// store's folders: they name state files, which must stay in their folder.
+// store's folders: they name state files, which must stay in their folder;
+// and names a push must not choose (capture.CheckName).
 func checkCaptureNames(names ...string) error {
 	for _, n := range names {
 		if n == "" {
@@ -283,6 +299,9 @@ func checkCaptureNames(names ...string) error {
 		}
 		if n == "." || n == ".." || strings.ContainsAny(n, "/\x00\n") {
 			return fmt.Errorf("capture %q: give the name of a capture in the store, not a path", n)
+		}
+		if err := capture.CheckName(n); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -48,7 +48,15 @@ digits or fewer: seconds), or RFC 3339 (2021-05-21T01:10:00Z).
 
 While following, an idle stream_cat emits clock ticks (records without
 bytes) so that pcap_split closes time splits on a quiet link. With --uid it
-writes checkpoints under --state-dir/UID for an exact --resume.`,
+writes checkpoints under --state-dir/UID for an exact --resume. A packet
+stamped more than --clock-tolerance after the wall clock (a recorder's
+clock that jumped) is emitted but moves neither the ticks nor the
+checkpoints, which keep to the clock.
+
+Chunks must be regular files in the capture's folder: a FIFO, device or
+symbolic link of a chunk's name is never opened and is reported as a bad
+chunk (an error, or a warning with --skip-bad); --list does not count it.
+CAPTURE given as a path may be a link.`,
 	Examples: []cliutil.Example{
 		{Comment: "push the live capture, one file per minute",
 			Command: "stream_cat --follow --uid push_1622272417078768896 capture1_20210521_0101 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
@@ -72,6 +80,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "resume", Usage: "start at checkpoint `E` (ns) recorded for --uid, re-emitting its tick"},
 		&cli.BoolFlag{Name: "no-ticks", Usage: "no idle clock ticks while following"},
 		&cli.DurationFlag{Name: "tick-lag", Value: capture.DefaultTickLag, Usage: "idle ticks lag the clock by at least `D` (more when the recorder delays packets)"},
+		&cli.DurationFlag{Name: "clock-tolerance", Value: capture.DefaultClockTolerance, Usage: "a packet stamped more than `D` after the wall clock moves neither idle ticks nor checkpoints (0: no limit)"},
 		&cli.DurationFlag{Name: "active-window", Value: capture.DefaultActiveWindow, Usage: "a capture without a .complete marker is active until quiet for `D`"},
 		&cli.BoolFlag{Name: "skip-bad", Usage: "warn about a corrupt chunk and go on with the next"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log each chunk as it starts"},

@@ -15,15 +15,15 @@ func options(c *cli.Context) (capture.Options, error) {
 	o := capture.Options{
 		Follow: c.Bool("follow"), NoTicks: c.Bool("no-ticks"), SkipBad: c.Bool("skip-bad"), Verbose: c.Bool("verbose"),
 		TickLag: c.Duration("tick-lag"), ActiveWindow: c.Duration("active-window"),
-		UID: c.String("uid"), StateDir: c.String("state-dir"),
+		UID: c.String("uid"), StateDir: c.String("state-dir"), ClockTolerance: c.Duration("clock-tolerance"),
 	}
 	switch {
 	case c.NArg() == 0:
 		return o, cliutil.Usagef("no capture given: stream_cat CAPTURE (stream_cat --list shows the captures)")
 	case c.NArg() > 1:
 		return o, cliutil.Usagef("one capture at a time: got %q and %q", c.Args().Get(0), c.Args().Get(1))
-	case o.TickLag < 0 || o.ActiveWindow < 0:
-		return o, cliutil.Usagef("--tick-lag and --active-window must not be negative")
+	case o.TickLag < 0 || o.ActiveWindow < 0 || o.ClockTolerance < 0:
+		return o, cliutil.Usagef("--tick-lag, --active-window and --clock-tolerance must not be negative")
 	case strings.ContainsAny(o.UID, "/\n") || o.UID == "." || o.UID == "..":
 		return o, cliutil.Usagef("--uid %q: must be a plain name (it names a folder under --state-dir)", o.UID)
 	case o.UID != "" && o.StateDir == "":

@@ -30,9 +30,17 @@ type Options struct {
 	Resume          bool  // start at the checkpoint ResumeAt
 	ResumeAt        int64
 
+	// ClockTolerance: a packet stamped later than the wall clock by more
+	// (a recorder's clock that jumped) is emitted but moves neither idle
+	// ticks nor checkpoints; 0: no limit.
+	ClockTolerance time.Duration
+
 	Log io.Writer        // warnings and notes; nil: discarded
 	Now func() time.Time // the wall clock; nil: time.Now
 }
+
+// DefaultClockTolerance is stream_cat's --clock-tolerance.
+const DefaultClockTolerance = 5 * time.Minute
 
 // Stats count what Cat emitted.
 type Stats struct {

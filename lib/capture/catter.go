@@ -68,6 +68,7 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 		}
 	}
 	k.out = newOutput(w, opts.CheckpointEvery, k.ckpt)
+	k.out.setClock(opts.Now, opts.ClockTolerance)
 	k.sink = newSink(k.out, opts.Start, opts.End)
 	k.sink.stop = ctx.Done()
 	return k, nil

@@ -29,7 +29,13 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := Load(p, Checks{Folder: func(string) error { return nil }})
+		// The Lua code runs in this process (a child per input would be
+		// slow); Load runs the same code in a child.
+		v, err := runLua(p, RunTimeout)
+		if err != nil {
+			return
+		}
+		cfg, err := read(p, v, Checks{Folder: func(string) error { return nil }})
 		var ce *Error
 		if err != nil && !errors.As(err, &ce) {
 			t.Fatalf("Load error %v is not a *Error", err)

@@ -70,6 +70,7 @@ type Spec struct {
 	RcloneConfig string
 	Capture      string
 	Follow       bool
+	FilterCode   string // pcap_filter --compiled: the target's filter compiled at load ("" for none)
 
 	// Exactly-once bookkeeping (see lib/state/ledger); zero values turn it off.
 	CheckpointEvery int64  // stream_cat's checkpoint interval, told to pcap_split too
@@ -108,12 +109,17 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 	case s.StartTime > 0:
 		cat = append(cat, "--start-time", num(s.StartTime))
 	}
-	stages := []pipeline.Stage{{Name: "stream_cat", Path: s.Tools["stream_cat"], Args: append(cat, s.Capture)}}
+	// "--" ends the options: a capture named "--list" is an operand.
+	stages := []pipeline.Stage{{Name: "stream_cat", Path: s.Tools["stream_cat"], Args: append(cat, "--", s.Capture)}}
 	if t.Decap {
 		stages = append(stages, pipeline.Stage{Name: "pcap_decap", Path: s.Tools["pcap_decap"]})
 	}
 	if t.FilterBPF != "" {
-		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: []string{"--bpf", t.FilterBPF}})
+		args := []string{"--bpf", t.FilterBPF}
+		if s.FilterCode != "" {
+			args = append(args, "--compiled", s.FilterCode)
+		}
+		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: args})
 	}
 	last := pipeline.Stage{Name: "pcap_split", Path: s.Tools["pcap_split"], Args: splitArgs(t, s)}
 	if t.Post != "" {

@@ -24,17 +24,20 @@ func TestBuildShapes(t *testing.T) {
 		want string
 	}{
 		{"reference all, offline", config.Target{Path: "/mnt/remote0/push/all", Split: "--split-time 60e9", FileName: split.EpochSecStartEnd}, base,
-			"/b/stream_cat --uid push_1 --store /s --skip-bad cap1 | /b/pcap_split --uid push_1 -o /mnt/remote0/push/all --split-time 60e9 --filename-epoch-sec-startend"},
+			"/b/stream_cat --uid push_1 --store /s --skip-bad -- cap1 | /b/pcap_split --uid push_1 -o /mnt/remote0/push/all --split-time 60e9 --filename-epoch-sec-startend"},
 		{"filter and decap", config.Target{Path: "/p/tcp", Split: "--split-byte 1e9", FileName: split.TstrHHMMSS, Decap: true, FilterBPF: "net 192.168.1.0/24 and tcp"}, base,
-			"/b/stream_cat --uid push_1 --store /s --skip-bad cap1 | /b/pcap_decap | /b/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | /b/pcap_split --uid push_1 -o /p/tcp --split-byte 1e9 --filename-tstr-HHMMSS"},
+			"/b/stream_cat --uid push_1 --store /s --skip-bad -- cap1 | /b/pcap_decap | /b/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | /b/pcap_split --uid push_1 -o /p/tcp --split-byte 1e9 --filename-tstr-HHMMSS"},
 		{"rclone with pipe command", config.Target{Mode: config.ModeRclone, Path: "s3-fmad://pcap/all", Split: "--split-time 60e9", FileName: split.TstrHHMMSS, PipeCmd: "gzip -c", FileSuffix: ".pcap.gz"},
 			Spec{Tools: tools, UID: "push_1", Capture: "cap1", RcloneConfig: "/etc/rc.conf"},
-			"/b/stream_cat --uid push_1 --skip-bad cap1 | /b/pcap_split --uid push_1 -o s3-fmad://pcap/all --split-time 60e9 --filename-tstr-HHMMSS --pipe-cmd 'gzip -c' --rclone --rclone-config /etc/rc.conf --filename-suffix .pcap.gz"},
+			"/b/stream_cat --uid push_1 --skip-bad -- cap1 | /b/pcap_split --uid push_1 -o s3-fmad://pcap/all --split-time 60e9 --filename-tstr-HHMMSS --pipe-cmd 'gzip -c' --rclone --rclone-config /etc/rc.conf --filename-suffix .pcap.gz"},
 		{"post command", config.Target{Desc: "pcap-all", Path: "/p/all", Split: "--split-time 60e9", FileName: split.EpochSec, Post: `/usr/local/bin/index "$1"`}, base,
-			`/b/stream_cat --uid push_1 --store /s --skip-bad cap1 | PCAPPUSH_TARGET=pcap-all /b/pcap_split --uid push_1 -o /p/all --split-time 60e9 --filename-epoch-sec --post-cmd '/usr/local/bin/index "$1"'`},
+			`/b/stream_cat --uid push_1 --store /s --skip-bad -- cap1 | PCAPPUSH_TARGET=pcap-all /b/pcap_split --uid push_1 -o /p/all --split-time 60e9 --filename-epoch-sec --post-cmd '/usr/local/bin/index "$1"'`},
 		{"realtime resuming", config.Target{Path: "/p/all", Split: "--split-time 60e9", FileName: split.EpochSec},
 			Spec{Tools: tools, UID: "push_1", Capture: "cap1", Follow: true, CheckpointEvery: 60e9, Ledger: "/st/push_1/cap1.ledger", Resume: true, ResumeAt: 120e9},
-			"/b/stream_cat --uid push_1 --follow --skip-bad --checkpoint-every 60000000000 --resume 120000000000 cap1 | /b/pcap_split --uid push_1 -o /p/all --split-time 60e9 --filename-epoch-sec --ledger /st/push_1/cap1.ledger --checkpoint-every 60000000000 --idle-close 0 --resume"},
+			"/b/stream_cat --uid push_1 --follow --skip-bad --checkpoint-every 60000000000 --resume 120000000000 -- cap1 | /b/pcap_split --uid push_1 -o /p/all --split-time 60e9 --filename-epoch-sec --ledger /st/push_1/cap1.ledger --checkpoint-every 60000000000 --idle-close 0 --resume"},
+		{"compiled filter, capture named like an option", config.Target{Path: "/p/tcp", Split: "--split-time 60e9", FileName: split.EpochSec, FilterBPF: "tcp"},
+			Spec{Tools: tools, UID: "push_1", Capture: "--list", FilterCode: "1:4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0"},
+			"/b/stream_cat --uid push_1 --skip-bad -- --list | /b/pcap_filter --bpf tcp --compiled '1:4,40 0 0 12,21 0 1 2048,6 0 0 262144,6 0 0 0' | /b/pcap_split --uid push_1 -o /p/tcp --split-time 60e9 --filename-epoch-sec"},
 	}
 	for _, tt := range tests {
 		if got := Build(tt.t, tt.s).Shell(); got != tt.want {

@@ -45,6 +45,11 @@ type Options struct {
 	Reloads <-chan Reload
 	Now     func() time.Time
 	Stderr  io.Writer // where summaries for a person go; nil: nowhere
+	// FilterCode returns the program a target's FilterBPF was compiled to
+	// when the configuration was loaded (bpf.Program.Bytecode), passed to
+	// pcap_filter --compiled so that a pipeline start compiles nothing;
+	// nil or "": pcap_filter compiles the expression.
+	FilterCode func(t config.Target) string
 }
 
 // settings are the options a reload may change.
@@ -65,6 +70,7 @@ type Pusher struct {
 	mu      sync.Mutex
 	targets []*target
 	cur     settings
+	refused sync.Map // capture name -> true: refused at selection, logged once
 }
 
 // New prepares a Pusher: opens the analytics log and gives every target
@@ -136,7 +142,11 @@ func (p *Pusher) Pipelines(capture string, follow bool) []pipeline.Pipeline {
 // afresh and keeps its own ledger.
 func (p *Pusher) spec(t *target, cfg config.Target, capture string, follow bool) Spec {
 	s := p.settings()
-	return SpecFor(cfg, Spec{Tools: p.o.Tools, UID: t.uid, Store: s.store, StateDir: p.o.StateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: follow})
+	spec := Spec{Tools: p.o.Tools, UID: t.uid, Store: s.store, StateDir: p.o.StateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: follow}
+	if p.o.FilterCode != nil {
+		spec.FilterCode = p.o.FilterCode(cfg)
+	}
+	return SpecFor(cfg, spec)
 }
 
 // SpecFor completes base (tools, id, folders, capture, follow) with target

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
@@ -129,7 +132,7 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 // there is none.
 func (p *Pusher) pick(t *target) (string, bool) {
 	done := p.doneCaptures(t)
-	capture, gone, err := p.settings().current(p.pendingCaptures(t, done), done)
+	capture, gone, err := p.choose(p.pendingCaptures(t, done), done)
 	for _, g := range gone {
 		p.lost(t, g)
 	}
@@ -147,6 +150,41 @@ func (p *Pusher) pick(t *target) (string, bool) {
 		return "", false
 	}
 	return capture, true
+}
+
+// choose asks Options.Current for the capture to push, passing over
+// captures whose names a push must not choose (capture.CheckName: a name
+// starting with '-', or with characters that do not print), each logged
+// once.
+func (p *Pusher) choose(pending []string, done map[string]bool) (string, []string, error) {
+	skip := maps.Clone(done)
+	pending = slices.DeleteFunc(slices.Clone(pending), func(n string) bool { return p.refuse(n) })
+	var gone []string
+	for range 1000 {
+		name, g, err := p.settings().current(pending, skip)
+		gone = append(gone, g...)
+		if err != nil || name == "" || !p.refuse(name) {
+			return name, gone, err
+		}
+		skip[name] = true
+	}
+	return "", gone, nil
+}
+
+// refuse reports whether name is refused at selection, logging the first
+// refusal.
+func (p *Pusher) refuse(name string) bool {
+	err := capture.CheckName(name)
+	if err == nil {
+		return false
+	}
+	if _, seen := p.refused.LoadOrStore(name, true); !seen {
+		p.log.Printf("push: %v: not pushed (rename its folder to push it)", err)
+		if p.o.Stderr != nil {
+			fmt.Fprintf(p.o.Stderr, "push_realtime: warning: %v: not pushed (rename its folder to push it)\n", err)
+		}
+	}
+	return true
 }
 
 // schedule returns the schedule in force.

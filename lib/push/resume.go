@@ -33,22 +33,25 @@ type resumePoint struct {
 // planResume reads the target's ledger for this capture and stream_cat's
 // checkpoints to decide where the pipeline starts.
 func planResume(t config.Target, stateDir, uid, captureName string) (resumePoint, error) {
-	last, ok, err := ledger.Last(state.At(stateDir).Ledger(uid, captureName, false))
+	es, err := ledger.Read(state.At(stateDir).Ledger(uid, captureName, false))
 	if err != nil {
 		return resumePoint{}, err
 	}
-	if !ok {
+	if len(es) == 0 {
 		return resumePoint{after: lastEndElsewhere(stateDir, uid, captureName)}, nil
 	}
+	last := es[len(es)-1]
 	if last.HasCkpt && hasCheckpoint(stateDir, uid, captureName, last.Ckpt) {
 		return resumePoint{resume: true, ckpt: last.Ckpt, note: fmt.Sprintf("resuming after %s at checkpoint %d", last.Name, last.Ckpt)}, nil
 	}
 	// The checkpoint is gone (its file was lost, emptied or torn by a
 	// crash): start after the last split by time, which is exact unless
-	// packets were reordered across its end.
-	rp := resumePoint{start: last.Last + 1, note: fmt.Sprintf("WARNING: checkpoint %d of %s is missing; resuming by time after %s, packets reordered across its end may be lost or repeated", last.Ckpt, captureName, last.Name)}
+	// packets were reordered across its end. A split of packets out of the
+	// clock is not the clock.
+	clock, _ := ledger.Clock(es)
+	rp := resumePoint{start: clock.Last + 1, note: fmt.Sprintf("WARNING: checkpoint %d of %s is missing; resuming by time after %s, packets reordered across its end may be lost or repeated", last.Ckpt, captureName, clock.Name)}
 	if t.SplitTime > 0 {
-		rp.start, rp.after = last.End, last.End
+		rp.start, rp.after = clock.End, clock.End
 	}
 	return rp, nil
 }
@@ -75,8 +78,10 @@ func lastEndElsewhere(stateDir, uid, captureName string) int64 {
 		if l.Capture == captureName {
 			continue
 		}
-		if last, ok, err := ledger.Last(l.Path); err == nil && ok {
-			end = max(end, last.End)
+		if es, err := ledger.Read(l.Path); err == nil {
+			if clock, ok := ledger.Clock(es); ok {
+				end = max(end, clock.End)
+			}
 		}
 	}
 	return end

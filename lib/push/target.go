@@ -97,6 +97,16 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 	now := p.o.Now()
 	t.mu.Lock()
 	for _, e := range es {
+		if e.Outlier {
+			// Out of the clock: counted and shown, not the split that
+			// tells how far the push is.
+			t.st.Splits++
+			t.st.Bytes += e.Bytes
+			t.st.Packets += e.Packets
+			t.st.OutOfClock += e.Packets
+			t.st.LastOutOfClock = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+			continue
+		}
 		if e.Existed {
 			t.st.Skipped++
 		} else {

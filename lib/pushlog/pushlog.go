@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/cliutil"
 )
 
 // Limits of the log files.
@@ -86,11 +87,13 @@ func (a *Analytics) open() error {
 	return nil
 }
 
-// Printf writes one stamped line.
+// Printf writes one stamped line. Characters that do not print (line
+// breaks, terminal escapes from a folder name) are written as Go escapes,
+// so that a message is always one line and forges none.
 func (a *Analytics) Printf(format string, args ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	line := "[" + Stamp(a.now()) + "] " + fmt.Sprintf(format, args...) + "\n"
+	line := "[" + Stamp(a.now()) + "] " + cliutil.OneLine(fmt.Sprintf(format, args...)) + "\n"
 	n, _ := io.WriteString(a.f, line)
 	a.n += int64(n)
 	if a.n >= MaxBytes {

@@ -83,14 +83,19 @@ type Status struct {
 	// held the same bytes: published before (by a run whose state was lost,
 	// or just before a crash kept its ledger entry from being recorded).
 	// Splits, Bytes and Packets do not count them.
-	Skipped       int64      `json:"skipped"`
-	LastSplit     *Split     `json:"last_split,omitempty"`
-	Restarts      int64      `json:"restarts"`
-	Errors        int64      `json:"errors"`        // pipeline runs that failed, or could not start
-	PostFailures  int64      `json:"post_failures"` // Post commands that failed
-	LastError     string     `json:"last_error,omitempty"`
-	LastErrorTime *time.Time `json:"last_error_time,omitempty"`
-	Progress      *Progress  `json:"progress,omitempty"`
+	Skipped      int64  `json:"skipped"`
+	LastSplit    *Split `json:"last_split,omitempty"`
+	Restarts     int64  `json:"restarts"`
+	Errors       int64  `json:"errors"`        // pipeline runs that failed, or could not start
+	PostFailures int64  `json:"post_failures"` // Post commands that failed
+	// OutOfClock counts the packets stamped out of the clock's tolerance
+	// (a recorder's clock that jumped), published in splits of their own;
+	// LastOutOfClock is the newest such split.
+	OutOfClock     int64      `json:"out_of_clock,omitempty"`
+	LastOutOfClock *Split     `json:"last_out_of_clock,omitempty"`
+	LastError      string     `json:"last_error,omitempty"`
+	LastErrorTime  *time.Time `json:"last_error_time,omitempty"`
+	Progress       *Progress  `json:"progress,omitempty"`
 	// Lost lists the captures deleted from the store (by their recorder's
 	// ring buffer) before this target pushed them to their end, oldest
 	// first, at most MaxLost. Unlike the counters it survives restarts:

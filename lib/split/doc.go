@@ -25,6 +25,34 @@
 // input has been quiet for Options.IdleClose and the wall clock is that far
 // past the split's end.
 //
+// # Clocks that lie
+//
+// A NIC's or recorder's clock can jump, and one packet stamped a year
+// ahead would otherwise close the split in progress, open a split a year
+// ahead, take every later packet into it as reordered and publish nothing
+// more. A packet is out of the clock when, by more than
+// Options.ClockTolerance (5 minutes by default): it is later than the wall
+// clock (Options.Now), or earlier than the clock's split (the open split,
+// else the last published), or before the epoch. It goes into a time
+// split of its own interval (consecutive such packets of one interval
+// share it; a second one in a run gets "_N"), published at the next tick
+// or packet, with Info.Outlier set, and counted in Stats.OutOfClock; the
+// clock does not move: the split it interrupted continues as "_N" (as
+// after a stop), and later splits close on time. A packet far ahead of its
+// neighbours but not of the wall clock (a stored capture) cannot be told
+// from a quiet gap when it comes: it opens its split as a jump, which the
+// next jumpConfirm packets (or the time passing its end) confirm, and
+// which a packet back before it by more than the tolerance turns into an
+// outlier split, the clock going back to where it was. A tick later than
+// the wall clock by more than the tolerance is not believed. Within the
+// tolerance, packets behave as before (reordered into the open split,
+// late ones into a continuation). Size splits are not concerned: their
+// names are their packets' times.
+//
+// An outlier split's ledger entry (lib/ledger) is marked: a resume takes
+// its position from the last entry and its clock (end, name) from the last
+// entry that is not an outlier, so that exactly-once holds across crashes.
+//
 // # Names
 //
 // A name is the prefix, "_" (omitted when the prefix ends in "/"), the time

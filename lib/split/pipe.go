@@ -35,7 +35,7 @@ func (s PipeSink) Create(name string) (Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("/bin/sh", "-c", s.Command)
+	cmd := exec.Command("/bin/sh", "-c", "--", s.Command) // "--": a command starting with "-" is not an option of sh
 	out := &outWriter{w: inner}
 	cmd.Stdout = out
 	if fp, ok := inner.(interface{ File() *os.File }); ok {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -34,17 +35,22 @@ type Info struct {
 	// Existed says the split was not written: its final name already held
 	// the same bytes (see Part.Commit).
 	Existed bool
+	// Outlier marks a split of packets stamped out of the clock's
+	// tolerance (Options.ClockTolerance): published apart, its interval is
+	// not the push's clock, which a resume takes from the other splits.
+	Outlier bool
 }
 
 // Stats count what a Splitter has done.
 type Stats struct {
-	Files     int64 // splits published
-	Existed   int64 // splits found already published (the same bytes under their name): not written again
-	Packets   int64 // packets written
-	Bytes     int64 // pcap bytes written, file headers included
-	Reordered int64 // packets stamped before the start of their split
-	Ticks     int64 // clock ticks seen
-	Skipped   int64 // packets dropped by Options.Skip (published before)
+	Files      int64 // splits published
+	Existed    int64 // splits found already published (the same bytes under their name): not written again
+	Packets    int64 // packets written
+	Bytes      int64 // pcap bytes written, file headers included
+	Reordered  int64 // packets stamped before the start of their split
+	OutOfClock int64 // packets stamped out of the clock's tolerance, published apart
+	Ticks      int64 // clock ticks seen
+	Skipped    int64 // packets dropped by Options.Skip (published before)
 }
 
 // Splitter writes records into splits. It is not safe for concurrent use.
@@ -62,11 +68,13 @@ type Splitter struct {
 	dup      int
 	stats    Stats
 	progress *progress
-	run      []byte    // adjacent raw records not yet queued for the open split
-	out      *asyncOut // performs the writes on its own goroutine
-	ckpt     position  // the last checkpoint tick and the packets since
-	toSkip   int64     // packets still to drop
-	expect   bool      // the next record must be the resume checkpoint tick
+	run      []byte        // adjacent raw records not yet queued for the open split
+	out      *asyncOut     // performs the writes on its own goroutine
+	ckpt     position      // the last checkpoint tick and the packets since
+	toSkip   int64         // packets still to drop
+	expect   bool          // the next record must be the resume checkpoint tick
+	ahead    int64         // the wall clock plus the tolerance, when last read
+	outliers map[int64]int // outlier splits published: interval start -> last "_N" used
 }
 
 // ErrResume is wrapped by the error for an input that does not begin at
@@ -102,6 +110,7 @@ type current struct {
 	packets int64
 	bytes   int64
 	resume  position // after the last packet written
+	kind    splitKind
 }
 
 // New returns a Splitter that publishes to sink and logs progress on log
@@ -110,7 +119,7 @@ type current struct {
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
 	s := &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
 		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0),
-		expect: opts.Resume.HasCkpt}
+		expect: opts.Resume.HasCkpt, ahead: math.MinInt64, outliers: map[int64]int{}}
 	if r := opts.Resume; opts.Time != 0 && r.Base != "" && r.End > 0 {
 		// The last split a previous run published, when the ledger names it
 		// (a split cut short by a stop is continued under "_N"). Under
@@ -165,7 +174,7 @@ func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
 		if g := s.opts.CheckpointEvery; g > 0 && rec.Time%g == 0 {
 			s.ckpt = position{at: rec.Time, set: true}
 		}
-		if s.open && s.opts.Time != 0 && rec.Time >= s.cur.end {
+		if s.tickCloses(rec.Time) {
 			return s.publish()
 		}
 		return nil
@@ -262,32 +271,7 @@ func (s *Splitter) Sync() error {
 // open.
 func (s *Splitter) route(ts, n int64) error {
 	if s.opts.Time != 0 {
-		if s.open && ts >= s.cur.end {
-			if err := s.publish(); err != nil {
-				return err
-			}
-		}
-		if !s.open {
-			start, dup := floorDiv(ts, s.opts.Time)*s.opts.Time, 0
-			if start < s.lastEnd {
-				if w := s.win; w.known && w.start+s.opts.Time == s.lastEnd {
-					// The last split published was cut short (a stop, a
-					// reload): the rest of its interval goes into a file of
-					// the same interval, named "_N", so that no name lies
-					// about its packets and no published file is replaced.
-					start, dup = w.start, max(w.dup, 1)+1
-				} else {
-					start = s.lastEnd
-				}
-			}
-			if err := s.startTime(start, start+s.opts.Time, dup); err != nil {
-				return err
-			}
-		}
-		if ts < s.cur.start {
-			s.stats.Reordered++
-		}
-		return nil
+		return s.routeTime(ts)
 	}
 	if s.open && s.cur.packets > 0 && s.cur.bytes+n > s.opts.Bytes {
 		if err := s.publish(); err != nil {
@@ -383,14 +367,14 @@ func (s *Splitter) publish() error {
 	if q := res.Prefix; q.Packets > 0 {
 		c.packets, c.bytes, c.first = c.packets-q.Packets, c.bytes-q.Bytes, q.Next
 	}
-	if s.opts.Time != 0 {
+	if s.opts.Time != 0 && c.kind != outlierSplit {
 		s.lastEnd = c.end
 		s.win = window{start: c.start, base: base, dup: dup, known: true}
-	} else if name != c.name {
+	} else if s.opts.Time == 0 && name != c.name {
 		s.progress.renamed(name)
 	}
 	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
-		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup, Existed: res.Existed}
+		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup, Existed: res.Existed, Outlier: c.kind == outlierSplit}
 	if s.opts.Time == 0 {
 		info.Start, info.End = c.first, c.last
 	}
@@ -434,7 +418,7 @@ func (s *Splitter) Idle(quiet time.Duration) error {
 	if !s.open || s.opts.Time == 0 || g <= 0 || quiet < g {
 		return nil
 	}
-	if s.opts.Now().UnixNano() < s.cur.end+int64(g) {
+	if s.cur.kind != outlierSplit && s.opts.Now().UnixNano() < s.cur.end+int64(g) {
 		return nil
 	}
 	return s.publish()

@@ -41,6 +41,10 @@ type Entry struct {
 	// held the same bytes (published before the ledger was lost, or
 	// before a crash kept this entry from being recorded).
 	Existed bool `json:"existed,omitempty"`
+	// Outlier marks a split of packets stamped out of the clock's
+	// tolerance, published apart: its bounds are not the push's clock
+	// (see Clock), its resume point is as good as any.
+	Outlier bool `json:"outlier,omitempty"`
 }
 
 // Limits of a ledger file.
@@ -110,6 +114,9 @@ func (l *Ledger) Append(e Entry) error {
 // is none. Unlike the function Last, it reads under the ledger's lock.
 func (l *Ledger) Last() (Entry, bool, error) { return Last(l.path) }
 
+// Entries returns the ledger's entries, oldest first.
+func (l *Ledger) Entries() ([]Entry, error) { return Read(l.path) }
+
 // Close closes the file and lets the lock go.
 func (l *Ledger) Close() error {
 	err := l.log.Close()
@@ -167,6 +174,18 @@ func Last(path string) (Entry, bool, error) {
 	return es[len(es)-1], true, nil
 }
 
+// Clock returns the newest entry of es that is not an outlier: the split
+// a resumed run continues the clock from (its end, its name); false when
+// there is none.
+func Clock(es []Entry) (Entry, bool) {
+	for i := len(es) - 1; i >= 0; i-- {
+		if !es[i].Outlier {
+			return es[i], true
+		}
+	}
+	return Entry{}, false
+}
+
 // compact rewrites the ledger with its newest entries, durably.
 func compact(path string) error {
 	es, err := Read(path)
@@ -174,7 +193,11 @@ func compact(path string) error {
 		return err
 	}
 	if len(es) > KeepOnCompact {
+		clock, ok := Clock(es)
 		es = es[len(es)-KeepOnCompact:]
+		if c, kept := Clock(es); ok && (!kept || c != clock) {
+			es = append([]Entry{clock}, es...) // keep the clock's entry
+		}
 	}
 	var buf bytes.Buffer
 	for _, e := range es {

@@ -115,6 +115,39 @@ func TestCompaction(t *testing.T) {
 	}
 }
 
+// TestCompactionKeepsTheClock: a compaction keeps the newest entry that is
+// not an outlier, even when only outliers come after it.
+func TestCompactionKeepsTheClock(t *testing.T) {
+	defer func(m int64, k int) { MaxBytes, KeepOnCompact = m, k }(MaxBytes, KeepOnCompact)
+	MaxBytes, KeepOnCompact = 2000, 5
+	p := filepath.Join(t.TempDir(), "ledger")
+	for round := 0; round < 2; round++ {
+		l, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 30; i++ {
+			if err := l.Append(Entry{Name: "split", End: int64(round*100 + i), Outlier: round == 1 || i > 0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Close()
+	}
+	l, err := Open(p) // compacts
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	es, err := Read(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock, ok := Clock(es)
+	if !ok || clock.End != 0 || len(es) != KeepOnCompact+1 {
+		t.Errorf("after compaction: %d entries, clock %+v, %v; want %d and the entry of end 0", len(es), clock, ok, KeepOnCompact+1)
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("{\"name\":\"a\",\"ckpt\":5,\"has_ckpt\":true}\n{\"name\":\"b\"}\n"))
 	f.Add([]byte("{\"name\":\"a\"}\n{\"na"))
