@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -128,10 +127,7 @@ func (s *Splitter) baseName(start, end int64) string {
 
 // fullName is base with "_dup" (when dup is not 0) and the suffix.
 func (s *Splitter) fullName(base string, dup int) string {
-	if dup == 0 {
-		return base + s.opts.Suffix
-	}
-	return base + "_" + strconv.Itoa(dup) + s.opts.Suffix
+	return ContinuationName(base, dup, s.opts.Suffix)
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
