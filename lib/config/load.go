@@ -44,6 +44,9 @@ func Load(path string, chk Checks) (*Config, error) {
 	if err := cfg.readTargets(tbl.RawGetString("Target")); err != nil {
 		return nil, err
 	}
+	if err := cfg.expandPaths(chk); err != nil {
+		return nil, err
+	}
 	if err := cfg.validate(chk); err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ var (
 	runtimeRE = regexp.MustCompile(`^:(\d+): (.*)$`)
 )
 
-var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Schedule"}
+var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Host", "Schedule"}
 
 func (c *Config) readGlobals(tbl *lua.LTable) error {
 	var err error
@@ -92,7 +95,7 @@ func (c *Config) readGlobals(tbl *lua.LTable) error {
 			err = &Error{File: c.File, Err: fmt.Errorf("Config has a key %s that is not a name", k.String())}
 			return
 		}
-		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture}[string(name)]
+		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture, "Host": &c.Host}[string(name)]
 		switch {
 		case string(name) == "Target":
 		case string(name) == "Schedule":
