@@ -103,7 +103,7 @@ func (src *source) openNext(r *reader) error {
 		r.linkType, r.linkSet = src.rd.LinkType(), true
 	}
 	if lt := src.rd.LinkType(); lt != r.linkType {
-		return fmt.Errorf("%s: link type %d, but the stream's is %d (from the first split read)", name, lt, r.linkType)
+		return fmt.Errorf("link type %d, but the stream's is %d (from the first split read)", lt, r.linkType)
 	}
 	return nil
 }
@@ -147,8 +147,11 @@ func (src *source) bad(r *reader, err error) error {
 		from = max(src.last, r.start)
 	}
 	to := "its end"
-	if hi := min(sp.Hi, r.end); hi != math.MaxInt64 {
-		to = capture.FormatTime(hi)
+	if e, ok := sp.NameEnd(); ok || r.end != math.MaxInt64 {
+		if !ok {
+			e = math.MaxInt64
+		}
+		to = capture.FormatTime(min(e, r.end))
 	}
 	r.opts.warnf("%v; skipped: packets of %s from %s to %s are not read", named(src.s.Path(sp), err), src.s.Remote.Prefix, capture.FormatTime(from), to)
 	r.stats.Skipped++
