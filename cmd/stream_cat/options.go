@@ -7,6 +7,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/window"
 )
 
 // options turns the flags into capture.Options; every mistake is a usage
@@ -64,4 +65,29 @@ func timeFlag(c *cli.Context, name string) (int64, error) {
 		return 0, cliutil.Usagef("--%s %q: %w", name, c.String(name), err)
 	}
 	return t, nil
+}
+
+// windowOptions turns the flags of a --from read into window.Options;
+// flags that have no meaning there are usage errors.
+func windowOptions(c *cli.Context) (window.Options, error) {
+	o := window.Options{From: c.StringSlice("from"), RcloneConfig: c.String("rclone-config"), SkipBad: c.Bool("skip-bad"), LogPrefix: tool + ": "}
+	if c.NArg() > 0 {
+		return o, cliutil.Usagef("--from reads published splits, not a capture: got %q too", c.Args().First())
+	}
+	for _, f := range []string{"follow", "uid", "resume", "checkpoint-every", "tick-lag", "active-window"} {
+		if c.IsSet(f) {
+			return o, cliutil.Usagef("--%s is for reading a capture; --from reads published splits", f)
+		}
+	}
+	var err error
+	if o.Start, err = timeFlag(c, "start-time"); err != nil {
+		return o, err
+	}
+	if o.End, err = timeFlag(c, "end-time"); err != nil {
+		return o, err
+	}
+	if o.End != 0 && o.Start >= o.End {
+		return o, cliutil.Usagef("--start-time must be before --end-time")
+	}
+	return o, nil
 }
