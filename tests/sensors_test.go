@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -218,6 +219,9 @@ func TestManySensorsOneBucket(t *testing.T) {
 		first = min(first, recs[0].Time)
 	}
 	t1, t2 := first+3300e6, first+24300e6
+	// mergecap puts the last file's packet first of equal times, stream_cat
+	// the first source's: mergecap gets the captures in reverse.
+	slices.Reverse(caps)
 	merged := filepath.Join(t.TempDir(), "merged.pcap")
 	testutil.MustRun(t, nil, testutil.Need(t, "mergecap"), append([]string{"-F", "nsecpcap", "-w", merged}, caps...)...)
 	window := filepath.Join(t.TempDir(), "window.pcap")

@@ -31,14 +31,8 @@ func options(c *cli.Context) (capture.Options, error) {
 		return o, cliutil.Usagef("--state-dir must not be empty with --uid")
 	}
 	var err error
-	if o.Start, err = timeFlag(c, "start-time"); err != nil {
+	if o.Start, o.End, err = timeWindow(c); err != nil {
 		return o, err
-	}
-	if o.End, err = timeFlag(c, "end-time"); err != nil {
-		return o, err
-	}
-	if o.End != 0 && o.Start >= o.End {
-		return o, cliutil.Usagef("--start-time must be before --end-time")
 	}
 	if o.CheckpointEvery, err = cliutil.ParseCount(c.String("checkpoint-every"), false); err != nil {
 		return o, cliutil.Usagef("--checkpoint-every %q: %w", c.String("checkpoint-every"), err)
@@ -80,14 +74,20 @@ func windowOptions(c *cli.Context) (window.Options, error) {
 		}
 	}
 	var err error
-	if o.Start, err = timeFlag(c, "start-time"); err != nil {
-		return o, err
+	o.Start, o.End, err = timeWindow(c)
+	return o, err
+}
+
+// timeWindow parses --start-time and --end-time; unset are 0.
+func timeWindow(c *cli.Context) (start, end int64, err error) {
+	if start, err = timeFlag(c, "start-time"); err != nil {
+		return 0, 0, err
 	}
-	if o.End, err = timeFlag(c, "end-time"); err != nil {
-		return o, err
+	if end, err = timeFlag(c, "end-time"); err != nil {
+		return 0, 0, err
 	}
-	if o.End != 0 && o.Start >= o.End {
-		return o, cliutil.Usagef("--start-time must be before --end-time")
+	if end != 0 && start >= end {
+		return 0, 0, cliutil.Usagef("--start-time must be before --end-time")
 	}
-	return o, nil
+	return start, end, nil
 }

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
+	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/split"
 	"github.com/pcappush/pcappush/lib/synth"
 )
@@ -20,6 +22,8 @@ import (
 // TestReadFleetWidth merges 60 sources (a fleet's width) of 10-second
 // splits, and checks the window against the merge of the same captures
 // by mergecap, trimmed by editcap -A/-B, and against a stable sort.
+// Twenty sources repeat the packet times of twenty others, so that the
+// order of equal times is checked too.
 func TestReadFleetWidth(t *testing.T) {
 	const k = 60
 	root := t.TempDir()
@@ -30,7 +34,12 @@ func TestReadFleetWidth(t *testing.T) {
 	var srcs [][]rec
 	var files []string
 	for i := 0; i < k; i++ {
-		c := gen(t, int64(100+i), time.Duration(i)*time.Millisecond, time.Minute, 400)
+		// the last 20 sources repeat the times of the first 20, with other
+		// bytes: equal times across sources
+		c := gen(t, int64(100+i%40), 0, time.Minute, 400)
+		if i >= 40 {
+			c = retag(t, c, byte(i))
+		}
 		name := fmt.Sprintf("s%02d", i)
 		splitInto(t, c, filepath.Join(root, "push", name, "all"), split.Options{Time: 10e9, Name: split.TstrHHMMSS}, []string{"", "gzip:1", "zstd:1", "lz4"}[i%4])
 		srcs = append(srcs, parse(t, c))
@@ -46,10 +55,14 @@ func TestReadFleetWidth(t *testing.T) {
 	}
 	want := merged(srcs, start, end)
 	sameRecs(t, "60 sources against a stable sort", want, got)
+
 	if st.Sources != k || st.Packets != int64(len(want)) {
 		t.Errorf("stats %+v; want %d sources and %d packets", st, k, len(want))
 	}
 	mergecap, editcap := testutil.Need(t, "mergecap"), testutil.Need(t, "editcap")
+	// mergecap puts the last file's packet first of equal times; given
+	// the files in reverse, it merges as stably as Read.
+	slices.Reverse(files)
 	all := filepath.Join(root, "merged.pcap")
 	testutil.MustRun(t, nil, mergecap, append([]string{"-F", "nsecpcap", "-w", all}, files...)...)
 	trimmed := filepath.Join(root, "window.pcap")
@@ -59,6 +72,28 @@ func TestReadFleetWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameRecs(t, "60 sources against mergecap and editcap", parse(t, b), got)
+}
+
+// retag returns the capture with the first byte of every packet set to
+// tag: the same times, other packets.
+func retag(t *testing.T, c []byte, tag byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := pcapio.NewWriter(&b, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
+	if err := w.WriteHeader(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range parse(t, c) {
+		data := []byte(r.Data)
+		data[0] = tag
+		if err := w.WritePacket(r.Time, r.OrigLen, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // epoch writes ns as editcap's -A/-B take it: seconds with a fraction.
