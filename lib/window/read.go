@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
@@ -31,7 +32,7 @@ func readSeries(ctx context.Context, w io.Writer, series []*Series, opts Options
 	srcs := sources(ctx, series, r)
 	st.Sources = len(srcs)
 	if len(srcs) == 0 {
-		opts.warnf("no split of %v meets the window", opts.From)
+		opts.warnf("no split of %s meets the window", strings.Join(opts.From, ", "))
 	}
 	defer func() {
 		for _, s := range srcs {
