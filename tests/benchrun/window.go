@@ -82,7 +82,8 @@ func (e *env) windowBucket() (*loopback.S3, string, error) {
 		return nil, "", fmt.Errorf("s3 server: %w", err)
 	}
 	conf := filepath.Join(e.work, "rclone.conf")
-	if err := os.WriteFile(conf, []byte(srv.RcloneConfig("s3-fmad")), 0o600); err == nil {
+	err = os.WriteFile(conf, []byte(srv.RcloneConfig("s3-fmad")), 0o600)
+	if err == nil {
 		err = srv.CreateBucket("pcap")
 	}
 	for i := 1; i <= windowSensors && err == nil; i++ {
