@@ -3,8 +3,6 @@ package window
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,8 +11,8 @@ import (
 
 	_ "github.com/rclone/rclone/backend/local"
 
+	"github.com/pcappush/pcappush/internal/pcaptest"
 	"github.com/pcappush/pcappush/lib/compress"
-	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/split"
 	"github.com/pcappush/pcappush/lib/synth"
 )
@@ -35,30 +33,9 @@ func gen(t testing.TB, seed int64, off, d time.Duration, n int64) []byte {
 }
 
 // rec is a packet, copied.
-type rec struct {
-	Time    int64
-	OrigLen uint32
-	Data    string
-}
+type rec = pcaptest.Rec
 
-func parse(t testing.TB, b []byte) []rec {
-	t.Helper()
-	r, err := pcapio.NewReader(bytes.NewReader(b), "parse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []rec
-	for {
-		x, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, rec{x.Time, x.OrigLen, string(x.Data)})
-	}
-}
+func parse(t testing.TB, b []byte) []rec { t.Helper(); return pcaptest.Parse(t, "parse", b) }
 
 // splitInto cuts capture into splits under prefix (a local folder is
 // made), compressed with codec when it is not "".
