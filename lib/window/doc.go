@@ -50,8 +50,11 @@
 // No clock ticks are written: the read ends with the last split.
 //
 // A split that cannot be opened, read, decompressed or parsed is an error
-// naming it; with Options.SkipBad it is a warning naming the time range
-// whose packets were not read, and the source goes on with its next split.
+// naming it (what was merged before it is written out); with
+// Options.SkipBad it is a warning naming the time range whose packets were
+// not read, and the source goes on with its next split. Cancelling the
+// context stops the read: the stream ends after the last packet written,
+// with a warning, and Read returns no error.
 //
 // # Example
 //

@@ -155,3 +155,45 @@ func TestReadUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// cancelWriter cancels a context at its first write, as a SIGTERM in the
+// middle of a read does.
+type cancelWriter struct {
+	w      strings.Builder
+	cancel context.CancelFunc
+}
+
+func (c *cancelWriter) Write(b []byte) (int, error) {
+	c.cancel()
+	return c.w.Write(b)
+}
+
+// TestReadStopped: a read stopped half way (its context cancelled) ends
+// the stream after the last packet written, with a warning and no error:
+// what came out is a valid capture, the start of the window.
+func TestReadStopped(t *testing.T) {
+	root := t.TempDir()
+	var srcs [][]rec
+	for i := 0; i < 3; i++ {
+		c := gen(t, int64(50+i), 0, time.Minute, 30000)
+		splitInto(t, c, filepath.Join(root, "s"+string(rune('a'+i)), "all"), split.Options{Time: 10e9, Name: split.TstrHHMMSS}, "")
+		srcs = append(srcs, parse(t, c))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log strings.Builder
+	out := &cancelWriter{cancel: cancel}
+	st, err := Read(ctx, out, Options{From: []string{root + "/*/all"}, Buffer: 128 << 10, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := parse(t, []byte(out.w.String()))
+	want := merged(srcs, 0, 1<<62)
+	if len(got) == 0 || len(got) >= len(want) || int64(len(got)) != st.Packets {
+		t.Fatalf("%d packets out (%d counted) of %d", len(got), st.Packets, len(want))
+	}
+	sameRecs(t, "the start of the window", want[:len(got)], got)
+	if !strings.Contains(log.String(), "warning: stopped: the window ends after "+capture.FormatTime(got[len(got)-1].Time)) {
+		t.Errorf("log %q", log.String())
+	}
+}

@@ -24,11 +24,14 @@ func Read(ctx context.Context, w io.Writer, opts Options) (Stats, error) {
 	return readSeries(ctx, w, series, opts)
 }
 
-// readSeries merges the selected splits of series into w.
+// readSeries merges the selected splits of series into w. What was
+// merged before a failure is flushed; a stop (ctx cancelled) ends the
+// stream there with a warning, and no error.
 func readSeries(ctx context.Context, w io.Writer, series []*Series, opts Options) (st Stats, err error) {
+	stop := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &reader{opts: &opts, start: opts.Start, end: opts.end(), stats: &st}
+	r := &reader{opts: &opts, start: opts.Start, end: opts.end(), stats: &st, stop: stop}
 	srcs := sources(ctx, series, r)
 	st.Sources = len(srcs)
 	if len(srcs) == 0 {
@@ -44,7 +47,7 @@ func readSeries(ctx context.Context, w io.Writer, series []*Series, opts Options
 	time, done := make([]int64, len(srcs)), make([]bool, len(srcs))
 	for i, s := range srcs {
 		if err := s.next(r); err != nil {
-			return st, err
+			return st, r.stopped(err)
 		}
 		time[i], done[i] = s.time, s.done
 	}
@@ -52,27 +55,36 @@ func readSeries(ctx context.Context, w io.Writer, series []*Series, opts Options
 		r.linkType = pcapio.LinkTypeEthernet
 	}
 	out := pcapio.NewWriterSize(w, r.linkType, pcapio.DefaultSnaplen, outBuffer)
-	if err := out.WriteHeader(); err != nil {
-		return st, err
+	err = out.WriteHeader()
+	if err == nil {
+		err = merge(srcs, newLoserTree(time, done), out, r)
 	}
-	lt := newLoserTree(time, done)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	return st, r.stopped(err)
+}
+
+// merge writes the sources' packets in time order until none is left.
+func merge(srcs []*source, lt *loserTree, out *pcapio.Writer, r *reader) error {
 	for len(srcs) > 0 {
 		i := lt.winner()
 		s := srcs[i]
 		if s.done {
-			break
+			return nil
 		}
 		if err := s.write(out); err != nil {
-			return st, err
+			return err
 		}
-		st.Packets++
+		r.stats.Packets++
+		r.last = s.time
 		if err := s.next(r); err != nil {
-			return st, err
+			return err
 		}
-		time[i], done[i] = s.time, s.done
+		lt.time[i], lt.done[i] = s.time, s.done
 		lt.fix()
 	}
-	return st, out.Flush()
+	return nil
 }
 
 // sources starts a fetcher for each series with splits in the window.

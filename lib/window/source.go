@@ -1,6 +1,7 @@
 package window
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -42,6 +43,22 @@ type reader struct {
 	linkType   uint32
 	linkSet    bool
 	stats      *Stats
+	stop       context.Context // cancelled to stop the read (SIGTERM)
+	last       int64           // time of the last packet written
+}
+
+// stopped turns the error of a read that was stopped into a warning:
+// the stream ends after the last packet written.
+func (r *reader) stopped(err error) error {
+	if err == nil || r.stop.Err() == nil {
+		return err
+	}
+	at := "before the first packet"
+	if r.stats.Packets > 0 {
+		at = "after " + capture.FormatTime(r.last)
+	}
+	r.opts.warnf("stopped: the window ends %s", at)
+	return nil
 }
 
 // next moves the source to its next packet in the window; done is set
@@ -139,7 +156,7 @@ func (src *source) read() (int64, error) {
 // naming the packets' time range not read, and the split dropped.
 func (src *source) bad(r *reader, err error) error {
 	sp := src.splits[src.cur]
-	if !r.opts.SkipBad {
+	if !r.opts.SkipBad || r.stop.Err() != nil {
 		return named(src.s.Path(sp), err)
 	}
 	from := max(sp.Lo, r.start)
