@@ -25,10 +25,7 @@ type fetcher struct {
 	full   chan piece  // filled buffers and split ends, in order
 	skip   atomic.Int64
 	read   atomic.Int64 // bytes as stored of the splits opened
-	// open opens a split's bytes as stored: rclone's reopening reader,
-	// or a fake in tests.
-	open func(ctx context.Context, sp Split) (io.ReadCloser, error)
-	decs map[compress.Algorithm]compress.Decoder
+	decs   map[compress.Algorithm]compress.Decoder
 }
 
 // piece is a filled buffer of split, or (end) the end of split, with the
@@ -46,9 +43,6 @@ func newFetcher(splits []Split, size int) *fetcher {
 		f.free <- make([]byte, size)
 	}
 	f.skip.Store(-1)
-	f.open = func(ctx context.Context, sp Split) (io.ReadCloser, error) {
-		return operations.Open(ctx, sp.obj)
-	}
 	return f
 }
 
@@ -69,7 +63,9 @@ func (f *fetcher) run(ctx context.Context) {
 // fetch sends split i's bytes and returns why it stopped early (nil at
 // its end).
 func (f *fetcher) fetch(ctx context.Context, i int) error {
-	rc, err := f.open(ctx, f.splits[i])
+	// rclone's reader: opened with the backend's low-level retries, and
+	// reopened at the offset reached when a read fails, as often.
+	rc, err := operations.Open(ctx, f.splits[i].obj)
 	if err != nil {
 		return err
 	}
