@@ -1,4 +1,4 @@
-# pcappush — see README.md. `make demo` and `make test` are all a newcomer
+# pcappush — see README.md and docs/. `make demo` and `make test` are all a newcomer
 # needs; both install what they use.
 
 SHELL        := /bin/bash
@@ -37,7 +37,7 @@ BUILD_DEBS := gcc libc6-dev libpcap-dev
 TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base openssh-server vsftpd time
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
-.PHONY: all build man install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
+.PHONY: all build man docs install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
 
 all: build
 
@@ -49,6 +49,18 @@ build: setup-build
 man: build
 	@rm -f $(MAN_PAGES)
 	@$(MAKE) --no-print-directory $(MAN_PAGES)
+
+## docs: each tool's page in docs/tools, its generated part made from its
+## --help text (as the man pages are); the notes written by hand after that
+## part are kept.
+docs: build
+	@for t in $(TOOLS_CMDS); do \
+	  page=docs/tools/$$t.md; \
+	  $(BIN)/$$t --markdown > $$page.tmp || { rm -f $$page.tmp; exit 1; }; \
+	  end=$$(tail -n 1 $$page.tmp); \
+	  if [ -e $$page ]; then awk -v end="$$end" 'kept { print } $$0 == end { kept = 1 }' $$page >> $$page.tmp; fi; \
+	  mv $$page.tmp $$page; \
+	done
 
 # install builds only what is missing, so that `make build && sudo make
 # install` works where root has no Go.

@@ -1,8 +1,8 @@
 // Package backends builds the rclone backends into the program that
 // imports it: those output.Backends lists (a test checks the two agree),
 // for the tools that write to or read from rclone remotes (pcap_split,
-// stream_cat --from). Each one adds to the binary: see the README for the
-// measured sizes.
+// stream_cat --from). Each one adds to the binary: see
+// docs/tools/pcap_split.md for the measured sizes.
 //
 //	import _ "github.com/pcappush/pcappush/lib/output/backends"
 package backends
