@@ -69,7 +69,7 @@ func (f *fetcher) fetch(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer rc.Close() //nolint:errcheck // a read-only object; what was read is checked
 	f.read.Add(max(f.splits[i].Size, 0))
 	r, err := f.decoder(rc, f.splits[i].Name)
 	if err != nil {
