@@ -76,6 +76,11 @@ func startTcpdump(t *testing.T, file string, port int) *exec.Cmd {
 	}()
 	select {
 	case out := <-listening:
+		if strings.Contains(out, "ermission") || strings.Contains(out, "not permitted") {
+			if os.Getenv("PCAPPUSH_REQUIRE_TOOLS") == "" {
+				t.Skipf("tcpdump may not capture here (live captures need CAP_NET_RAW):\n%s", out)
+			}
+		}
 		if out != "" {
 			t.Fatalf("tcpdump did not start:\n%s", out)
 		}
