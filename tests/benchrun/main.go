@@ -85,6 +85,7 @@ func main() {
 		s, ok := suites[n]
 		if !ok {
 			fmt.Fprintf(os.Stderr, "benchrun: unknown suite %q\n", n)
+			os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 			os.Exit(2)
 		}
 		if err := s(&e); err != nil {
@@ -93,6 +94,7 @@ func main() {
 		}
 	}
 	if failed {
+		os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 		os.Exit(1)
 	}
 }
