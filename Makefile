@@ -144,7 +144,7 @@ fmt:
 	gofmt -s -w $$(git ls-files '*.go')
 
 ## bench: whole-tool throughput against the peer tools, same input, one run.
-bench: build setup-bench
+bench: build setup-bench $(VERSITYGW)
 	@scripts/bench.sh $(BIN)
 
 ## chaos: realtime push of a live capture while processes are killed at

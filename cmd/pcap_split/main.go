@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
@@ -78,7 +79,8 @@ func flags() []cli.Flag {
 	fs := []cli.Flag{
 		&cli.StringFlag{Name: "split-time", Usage: "split by packet time every `NS` nanoseconds, aligned to the epoch (60e9: one file per minute)"},
 		&cli.StringFlag{Name: "split-byte", Usage: "split by size: files of at most `BYTES` bytes (1e9, 512MB)"},
-		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap"},
+		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap; {host} in it is --host"},
+		&cli.StringFlag{Name: "host", Usage: "this machine's `NAME` as {host} in -o (default: the host name up to its first dot)"},
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
 		&cli.DurationFlag{Name: "pipe-timeout", Value: split.DefaultPipeTimeout, Usage: "kill a --pipe-cmd that reads nothing, or does not exit after its input ends, for `D`; the split fails"},
@@ -258,8 +260,12 @@ func options(c *cli.Context) (split.Options, error) {
 	if c.NArg() > 0 {
 		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
-	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close"),
+	o := split.Options{Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close"),
 		ClockTolerance: c.Duration("clock-tolerance")}
+	var err error
+	if o.Prefix, err = expandPrefix(c); err != nil {
+		return o, err
+	}
 	switch {
 	case o.ClockTolerance < 0:
 		return o, cliutil.Usagef("--clock-tolerance must not be negative")
@@ -269,7 +275,6 @@ func options(c *cli.Context) (split.Options, error) {
 	if err := outputFlags(c, &o); err != nil {
 		return o, err
 	}
-	var err error
 	if v := c.String("split-time"); c.IsSet("split-time") {
 		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
 			return o, cliutil.Usagef("--split-time %q: %w", v, err)
@@ -300,6 +305,29 @@ func options(c *cli.Context) (split.Options, error) {
 		return o, cliutil.Usagef("%w", err)
 	}
 	return o, nil
+}
+
+// expandPrefix returns -o with {host} expanded: --host, else the short
+// host name. {desc} and {capture} are push_realtime's; here they are
+// errors, as is any other placeholder.
+func expandPrefix(c *cli.Context) (string, error) {
+	prefix := c.String("o")
+	var v config.PathValues
+	var err error
+	switch {
+	case c.IsSet("host"):
+		if v.Host = c.String("host"); config.CheckHost(v.Host) != nil {
+			return "", cliutil.Usagef("--host: %w", config.CheckHost(v.Host))
+		}
+	case config.HasPlaceholder(prefix, config.PlaceholderHost):
+		if v.Host, err = config.ShortHostname(); err != nil {
+			return "", cliutil.Usagef("-o %q: {host}: %w: give --host", prefix, err)
+		}
+	}
+	if prefix, err = config.ExpandPath(prefix, v); err != nil {
+		return "", cliutil.Usagef("-o %w", err)
+	}
+	return prefix, nil
 }
 
 // outputFlags checks the output flags that shape split.Options: the

@@ -57,10 +57,15 @@ skipped (in the status and the target's log). The command
 status shows each target's state, from the status files a running push
 keeps in --state-dir, and the store.
 
+A Path may hold {host}, {desc} and {capture}, expanded once at start (the
+logs, --dry-run and status show the result): with Path
+"s3-fmad://pcap/{host}/all" many machines push into one bucket, each into
+its own folder, and stream_cat --from reads a time window back across them.
+
 Command-line flags win over the Lua globals (Config.Store, Config.LogDir,
-Config.RcloneConfig, Config.Capture), which win over the defaults. A
-mistake in the configuration is reported with the file, the target and the
-field, exit 2, before anything starts.`,
+Config.RcloneConfig, Config.Capture, Config.Host), which win over the
+defaults. A mistake in the configuration is reported with the file, the
+target and the field, exit 2, before anything starts.`,
 	Sections: []cliutil.Section{{Title: "FILES", Items: []cliutil.Item{
 		{Name: defaultConfig, Text: "the configuration (--config)"},
 		{Name: defaultRclone, Text: "rclone's configuration, for RCLONE targets (--rclone-config)"},
@@ -115,6 +120,7 @@ func flags() []cli.Flag {
 		configFlag(), storeFlag(), stateFlag(), logDirFlag(),
 		&cli.StringFlag{Name: "rclone-config", EnvVars: []string{"RCLONE_CONFIG"}, Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
+		&cli.StringFlag{Name: "host", Usage: "this machine's `NAME` as {host} in Path (default: Config.Host, else the host name up to its first dot)"},
 		&cli.StringFlag{Name: "bin-dir", Usage: "`DIR` holding stream_cat, pcap_decap, pcap_filter, pcap_split (default: next to push_realtime, else PATH)"},
 		&cli.StringFlag{Name: "offline", Usage: "push stored capture `NAME` through every target and exit"},
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},

@@ -184,3 +184,32 @@ func TestFiltersCompiledOncePerLoad(t *testing.T) {
 		t.Error("a filter no target uses was kept")
 	}
 }
+
+// TestDryRunShowsExpandedPath: the pipeline holds Path with {host},
+// {desc} and {capture} expanded once at start, from --host and --capture;
+// a bad --host is a usage error naming it.
+func TestDryRunShowsExpandedPath(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "push_realtime.lua")
+	body := "local Config = {}\nConfig.Host = \"lua-host\"\nConfig.Target = {}\n" +
+		"table.insert(Config.Target, { Desc = \"pcap-all\", Path = \"" + dir + "/out/{host}/{capture}/{desc}\", Split = \"--split-time 60e9\", FileName = \"--filename-epoch-sec\" })\nreturn Config\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runArgs("--config", cfg, "--state-dir", dir+"/state", "--host", "sensor7", "--capture", "cap1", "--dry-run")
+	if err != nil || !strings.Contains(out, " -o "+dir+"/out/sensor7/cap1/pcap-all ") {
+		t.Errorf("dry run: %v\n%s", err, out)
+	}
+	out, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--offline", "cap2", "--dry-run")
+	if err != nil || !strings.Contains(out, " -o "+dir+"/out/lua-host/cap2/pcap-all ") {
+		t.Errorf("dry run with Config.Host and --offline: %v\n%s", err, out)
+	}
+	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--dry-run")
+	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
+		t.Errorf("no capture: %v", err)
+	}
+	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--capture", "c", "--host", "a b", "--dry-run")
+	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
+		t.Errorf("bad --host: %v", err)
+	}
+}

@@ -33,7 +33,7 @@ const (
 
 // settings are the folders after flags, Lua globals and defaults.
 type settings struct {
-	store, stateDir, logDir, rcloneConfig, capture string
+	store, stateDir, logDir, rcloneConfig, capture, host string
 }
 
 // pick returns the flag's value when set, else the Lua global, else def.
@@ -56,6 +56,7 @@ func resolve(c *cli.Context, cfg *config.Config) settings {
 		logDir:       abs(pick(c, "log-dir", cfg.LogDir, defaultLogDir)),
 		rcloneConfig: abs(pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone)),
 		capture:      pick(c, "capture", cfg.Capture, ""),
+		host:         c.String("host"),
 	}
 }
 
@@ -76,7 +77,7 @@ func abs(path string) string {
 func recordRun(s settings, cfgFile string, stderr io.Writer) {
 	pid := os.Getpid()
 	start, _ := pushstatus.ProcessStart(pid)
-	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture}
+	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture, Host: s.host}
 	if err := pushstatus.WriteRun(s.stateDir, r); err != nil {
 		fmt.Fprintf(stderr, "%s: warning: push_realtime status will not find this push's folders without flags: %v\n", tool, err)
 	}
@@ -84,7 +85,17 @@ func recordRun(s settings, cfgFile string, stderr io.Writer) {
 
 // load reads the configuration and keeps the targets --target names.
 func load(ctx context.Context, c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
-	cfg, err := config.LoadContext(ctx, c.String("config"), checks(dryRun, c.String("rclone-config"), f))
+	chk := checks(dryRun, c.String("rclone-config"), f)
+	if chk.Host = c.String("host"); c.IsSet("host") {
+		if err := config.CheckHost(chk.Host); err != nil {
+			return nil, usageErr(fmt.Errorf("--host: %w", err))
+		}
+	}
+	chk.Capture = c.String("offline")
+	if chk.Capture == "" {
+		chk.Capture = c.String("capture")
+	}
+	cfg, err := config.LoadContext(ctx, c.String("config"), chk)
 	if err != nil {
 		return nil, usageErr(err)
 	}

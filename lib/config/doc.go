@@ -10,9 +10,19 @@
 //	return Config
 //
 // Globals set folders (Config.Store, Config.LogDir, Config.RcloneConfig),
-// the capture to follow (Config.Capture) and when realtime mode pushes
-// (Config.Schedule, a list of windows read by lib/schedule). A target's
-// Post is a command run after each of its splits is published.
+// the capture to follow (Config.Capture), the machine's name
+// (Config.Host) and when realtime mode pushes (Config.Schedule, a list of
+// windows read by lib/schedule). A target's Post is a command run after
+// each of its splits is published.
+//
+// A Path may hold the placeholders {host} (Checks.Host, else Config.Host,
+// else the short host name), {desc} (the target's Desc) and {capture}
+// (Checks.Capture, else Config.Capture), expanded once by Load before
+// anything else looks at the Path: so that many machines can push into one
+// bucket, each under its own folder, s3-fmad://pcap/{host}/all. An unknown
+// placeholder, one without a value, or a host name that is not a plain
+// file-name component is an *Error naming the field. ExpandPath does the
+// same for pcap_split's -o.
 //
 // Load runs the file and checks every field of every target before
 // anything starts: the split and file name options, the BPF filter

@@ -20,6 +20,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(target(`Desc = 1, Path = {}, Split = true`))
 	f.Add(withSchedule(`{"Mon-Fri 08:00-18:00", "Sat 22:00-06:00 Europe/London"}`))
 	f.Add(withSchedule(`{"Mon-Fry 8-18"}`))
+	f.Add(hostTarget(`"sensor7"`, "s3-fmad://pcap/{host}/{desc}/{capture}"))
 	f.Add("while true do end")
 	f.Add("return 5")
 	RunTimeout = 200 * time.Millisecond

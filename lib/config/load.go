@@ -59,6 +59,9 @@ func read(path string, v luaValue, chk Checks) (*Config, error) {
 	if err := cfg.checkCommands(); err != nil {
 		return nil, err
 	}
+	if err := cfg.expandPaths(chk); err != nil {
+		return nil, err
+	}
 	if err := cfg.validate(chk); err != nil {
 		return nil, err
 	}
@@ -94,7 +97,7 @@ var (
 	runtimeRE = regexp.MustCompile(`^:(\d+): (.*)$`)
 )
 
-var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Schedule"}
+var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Host", "Schedule"}
 
 func (c *Config) readGlobals(tbl *lua.LTable) error {
 	var err error
@@ -107,7 +110,7 @@ func (c *Config) readGlobals(tbl *lua.LTable) error {
 			err = &Error{File: c.File, Err: fmt.Errorf("Config has a key %s that is not a name", k.String())}
 			return
 		}
-		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture}[string(name)]
+		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture, "Host": &c.Host}[string(name)]
 		switch {
 		case string(name) == "Target":
 		case string(name) == "Schedule":

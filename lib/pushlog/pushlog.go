@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
 // Limits of the log files.

@@ -19,6 +19,7 @@ type Run struct {
 	Store    string    `json:"store"`
 	LogDir   string    `json:"log_dir"`
 	Capture  string    `json:"capture,omitempty"` // the capture it was told to follow; "" for the newest active one
+	Host     string    `json:"host,omitempty"`    // its --host, the value of {host} in Path; "" for Config.Host or the host name
 }
 
 // WriteRun replaces stateDir's run record (state.Dir.RunFile) with r,

@@ -59,7 +59,10 @@
 // part of one of five formats, and the suffix. Time splits name their
 // interval; size splits the first (and last) packet's time. Consecutive
 // size splits whose names would be equal get "_2", "_3", ... before the
-// suffix.
+// suffix. ParseName takes a name apart again (format, start, the end of
+// start-end names, continuation, suffix), for readers that select splits
+// by time from their names alone; it accepts exactly the names built
+// here.
 //
 // # Publishing
 //

@@ -85,6 +85,7 @@ func main() {
 		s, ok := suites[n]
 		if !ok {
 			fmt.Fprintf(os.Stderr, "benchrun: unknown suite %q\n", n)
+			os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 			os.Exit(2)
 		}
 		if err := s(&e); err != nil {
@@ -93,6 +94,7 @@ func main() {
 		}
 	}
 	if failed {
+		os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 		os.Exit(1)
 	}
 }
@@ -164,13 +166,19 @@ func (e *env) sh(script string) error {
 
 // compare runs every job of c e.runs times, alternating, and prints them.
 func (e *env) compare(c comparison) error {
+	_, err := e.measure(c)
+	return err
+}
+
+// measure is compare returning the results, ours first.
+func (e *env) measure(c comparison) ([]result, error) {
 	jobs := append([]job{c.ours}, c.peers...)
 	res := make([]result, len(jobs))
 	for i := 0; i < e.runs; i++ {
 		for k, j := range jobs {
 			d, rss, err := e.run(j)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			res[k].runs = append(res[k].runs, d)
 			res[k].rssKB = max(res[k].rssKB, rss)
@@ -182,7 +190,7 @@ func (e *env) compare(c comparison) error {
 		res[k].median = sorted[len(sorted)/2]
 	}
 	e.print(c, jobs, res)
-	return nil
+	return res, nil
 }
 
 func mbps(bytes int64, d time.Duration) float64 {

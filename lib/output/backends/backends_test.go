@@ -1,4 +1,4 @@
-package main
+package backends
 
 import (
 	"slices"
@@ -14,7 +14,7 @@ import (
 func TestBackendsListed(t *testing.T) {
 	for _, name := range output.Backends {
 		if _, err := fs.Find(name); err != nil {
-			t.Errorf("output.Backends lists %q, which pcap_split does not import", name)
+			t.Errorf("output.Backends lists %q, which this package does not import", name)
 		}
 	}
 	for _, ri := range fs.Registry {
