@@ -32,7 +32,7 @@ func TestReadmeListsEveryOption(t *testing.T) {
 			}
 			for _, alt := range strings.Split(term, ", ") {
 				name := strings.Fields(alt)[0]
-				if name == "--help" || name == "-h" || name == "--version" || (name == "-v" && tool != "stream_cat") {
+				if name == "--help" || name == "-h" || name == "--version" || name == "-V" {
 					continue
 				}
 				if !documented(readme, tool, name) {

@@ -65,6 +65,13 @@ func Report(w io.Writer, tool string, err error) int {
 	return Code(err)
 }
 
+// The version flag is -V, --version in every tool, as in gzip, zstd, lz4,
+// grep and curl: -v means --verbose (stream_cat's), as in tcpdump, so that
+// a user who asks for more words never gets a version and an exit.
+func init() {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version", DisableDefaultText: true}
+}
+
 // RunFunc is a tool's testable entry point.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
