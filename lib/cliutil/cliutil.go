@@ -93,6 +93,9 @@ func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
+		// --generate-bash-completion lists the options that start with
+		// the word before it: packaging/pcappush.bash-completion asks it.
+		EnableBashCompletion: true,
 		ExitErrHandler:  func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &UsageError{Err: err}
