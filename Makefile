@@ -1,4 +1,4 @@
-# pcappush — see README.md. `make demo` and `make test` are all a newcomer
+# pcappush — see README.md and docs/. `make demo` and `make test` are all a newcomer
 # needs; both install what they use.
 
 SHELL        := /bin/bash
@@ -62,7 +62,7 @@ TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd l
               samba prometheus npm time lintian mmdebstrap
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
-.PHONY: all build man install uninstall deb demo test test-deb test-short check lint fmt bench fuzz setup-build setup-test setup-bench test-tools clean
+.PHONY: all build man docs install uninstall deb demo test test-deb test-short check lint fmt bench fuzz setup-build setup-test setup-bench test-tools clean
 
 all: build
 
@@ -75,6 +75,18 @@ build: setup-build
 man: build
 	@rm -f $(MAN_PAGES)
 	@$(MAKE) --no-print-directory $(MAN_PAGES)
+
+## docs: each tool's page in docs/tools, its generated part made from its
+## --help text (as the man pages are); the notes written by hand after that
+## part are kept.
+docs: build
+	@for t in $(TOOLS_CMDS); do \
+	  page=docs/tools/$$t.md; \
+	  $(BIN)/$$t --markdown > $$page.tmp || { rm -f $$page.tmp; exit 1; }; \
+	  end=$$(tail -n 1 $$page.tmp); \
+	  if [ -e $$page ]; then awk -v end="$$end" 'kept { print } $$0 == end { kept = 1 }' $$page >> $$page.tmp; fi; \
+	  mv $$page.tmp $$page; \
+	done
 
 # install builds only what is missing, so that `make build && sudo make
 # install` works where root has no Go.

@@ -2,7 +2,7 @@ package main
 
 // The rclone backends pcap_split can upload to (output.Backends lists
 // them; a test checks the two agree). Each one adds to the binary: see
-// the README for the measured sizes.
+// docs/tools/pcap_split.md for the measured sizes.
 import (
 	_ "github.com/rclone/rclone/backend/alias"
 	_ "github.com/rclone/rclone/backend/azureblob"

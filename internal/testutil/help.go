@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
 )
 
 // RunFunc is a tool's testable entry point (cliutil.RunFunc).
@@ -49,7 +53,9 @@ func ExampleCommands(examples []string, tool string) []string {
 // tool's help must hold: success, a usage line starting with the tool's
 // name, at least two example command lines, and every flag of flags (by
 // each of its names, with a placeholder for flags that take a value),
-// plus --help and --version. It returns the help text.
+// plus --help and --version. It also checks that the tool's page in
+// docs/tools begins with what `tool --markdown` generates from that text
+// (see CheckToolPage). It returns the help text.
 func CheckHelp(t *testing.T, tool string, run RunFunc, flags []cli.Flag) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
@@ -68,7 +74,31 @@ func CheckHelp(t *testing.T, tool string, run RunFunc, flags []cli.Flag) string 
 	for _, f := range append(flags, cli.HelpFlag, cli.VersionFlag) {
 		checkFlag(t, tool, opts, f)
 	}
+	CheckToolPage(t, tool, run)
 	return help
+}
+
+// CheckToolPage checks that docs/tools/<tool>.md is current: its
+// generated part, up to the line cliutil.MarkdownEnd, is exactly what
+// `tool --markdown` writes. `make docs` regenerates it.
+func CheckToolPage(t *testing.T, tool string, run RunFunc) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{tool, "--markdown"}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("%s --markdown: %v\n%s", tool, err, stderr.String())
+	}
+	path := filepath.Join(Root(t), "docs", "tools", tool+".md")
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (make docs writes it)", err)
+	}
+	gen := stdout.String()
+	if !strings.HasSuffix(gen, cliutil.MarkdownEnd+"\n") {
+		t.Fatalf("%s --markdown does not end with the line %q", tool, cliutil.MarkdownEnd)
+	}
+	if !strings.HasPrefix(string(page), gen) {
+		t.Errorf("%s is stale: its generated part differs from `%s --markdown`; run make docs", path, tool)
+	}
 }
 
 // checkFlag checks that the OPTIONS text lists each name of f, followed

@@ -89,17 +89,10 @@
 // E with the position of that record (for an idle tick: where reading
 // resumes), then emits a tick stamped E. Every write to the stream is
 // preceded by an fsync of the checkpoints added before it, so a tick seen
-// downstream is always durable. The file holds one line per checkpoint:
-//
-//	# stream_cat checkpoints v1: TIME_NS OFFSET "CHUNK"
-//	1621849860000000000 24 "x.pcap"
-//	1621849861000000000 981236 "x.pcap"
-//
-// where OFFSET is the byte offset of the record in the chunk's
-// decompressed data (so a checkpoint survives the chunk being compressed
-// later) and CHUNK the chunk's name as a Go-quoted string. A last line
-// without a newline is a torn write and ignored; of two lines for one time
-// the later wins. Resuming at E (Options.Resume) emits the tick E after
+// downstream is always durable. The file holds one line per checkpoint,
+// the time, the record's byte offset in the chunk's decompressed data (so
+// a checkpoint survives the chunk being compressed later) and the chunk's
+// name; docs/formats.md (Checkpoints) describes it. Resuming at E (Options.Resume) emits the tick E after
 // the header and reads on from the recorded position, without time
 // filtering, so that the stream equals what followed the tick E before. At
 // start the file is rewritten (atomically) with the entries from the

@@ -104,18 +104,25 @@ func SetHelp(app *cli.App, h Help) {
 
 // Run runs app with args. Besides app's own flags it knows a hidden --man,
 // which writes the tool's man page (see WriteMan) to app.Writer instead of
-// running the action. Boolean flags do not show "(default: false)".
+// running the action, and a hidden --markdown, which writes the generated
+// part of its page in docs/tools (see WriteMarkdown). Boolean flags do not
+// show "(default: false)".
 func Run(ctx context.Context, app *cli.App, args []string) error {
 	for _, f := range app.Flags {
 		if b, ok := f.(*cli.BoolFlag); ok {
 			b.DisableDefaultText = true
 		}
 	}
-	app.Flags = append(app.Flags, &cli.BoolFlag{Name: "man", Hidden: true, Usage: "write the man page to stdout"})
+	app.Flags = append(app.Flags,
+		&cli.BoolFlag{Name: "man", Hidden: true, Usage: "write the man page to stdout"},
+		&cli.BoolFlag{Name: "markdown", Hidden: true, Usage: "write the page's generated part to stdout"})
 	action := app.Action
 	app.Action = func(c *cli.Context) error {
-		if c.Bool("man") {
+		switch {
+		case c.Bool("man"):
 			return WriteMan(app.Writer, app, ManDate())
+		case c.Bool("markdown"):
+			return WriteMarkdown(app.Writer, app)
 		}
 		if action == nil {
 			return nil

@@ -140,10 +140,12 @@ func TestMan(t *testing.T) {
 }
 
 func TestManWithoutHelp(t *testing.T) {
-	var out bytes.Buffer
-	app := NewApp("tool", "x", &out, &out)
-	if err := Run(context.Background(), app, []string{"tool", "--man"}); err == nil || !strings.Contains(err.Error(), "SetHelp") {
-		t.Errorf("--man without SetHelp: %v; want an error naming SetHelp", err)
+	for _, flag := range []string{"--man", "--markdown"} {
+		var out bytes.Buffer
+		app := NewApp("tool", "x", &out, &out)
+		if err := Run(context.Background(), app, []string{"tool", flag}); err == nil || !strings.Contains(err.Error(), "SetHelp") {
+			t.Errorf("%s without SetHelp: %v; want an error naming SetHelp", flag, err)
+		}
 	}
 }
 

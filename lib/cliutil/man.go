@@ -116,10 +116,8 @@ func trimIndent(l string) string {
 func writeOptions(b *strings.Builder, flags []cli.Flag) {
 	b.WriteString(".SH OPTIONS\n")
 	for _, f := range flags {
-		line := strings.TrimSpace(fmt.Sprint(f))
-		term, text, _ := strings.Cut(line, "\t")
-		term, _, _ = strings.Cut(term, " [ ") // a repeatable flag's "[ --x X ]"
-		fmt.Fprintf(b, ".TP\n%s\n%s\n", optionTerm(term), roff(strings.TrimSpace(text)))
+		term, text := flagLine(f)
+		fmt.Fprintf(b, ".TP\n%s\n%s\n", optionTerm(term), roff(text))
 	}
 }
 

@@ -102,7 +102,7 @@ func upperFirst(s string) string {
 }
 
 // WriteMarkdown writes the reference as Markdown: a table of the targets'
-// fields, a table of the globals, and the examples.
+// fields and a table of the globals.
 func WriteMarkdown(w io.Writer) error {
 	b := new(strings.Builder)
 	b.WriteString("| field | | meaning |\n| --- | --- | --- |\n")
@@ -111,17 +111,10 @@ func WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(b, "| `%s` | %s | %s |\n", f.Name, f.status(), f.Text)
 		}
 	}
-	b.WriteString("\n| global | default | meaning |\n| --- | --- | --- |\n")
+	b.WriteString("\n| global | | meaning |\n| --- | --- | --- |\n")
 	for _, f := range Reference() {
 		if !f.Target {
-			fmt.Fprintf(b, "| `%s` | %s | %s |\n", f.Name, f.Default, f.Text)
-		}
-	}
-	b.WriteString("\nExamples:\n")
-	for _, e := range Examples() {
-		fmt.Fprintf(b, "\n%s:\n\n```lua\n%s\n```\n", upperFirst(e.Title), e.Lua)
-		if e.Rclone != "" {
-			fmt.Fprintf(b, "\nwith, in `rclone.conf`:\n\n```ini\n%s\n```\n", e.Rclone)
+			fmt.Fprintf(b, "| `%s` | %s | %s |\n", f.Name, f.status(), f.Text)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

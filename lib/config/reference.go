@@ -46,6 +46,8 @@ func Reference() []Field {
 			Text: "The file name suffix, e.g. \".pcap.gz\" with PipeCmd = \"gzip -c -1\"; no '/'."},
 		{Name: "Post", Target: true, Default: "nil",
 			Text: "A command run after each split is published and recorded, e.g. to index or announce it: the split's name, bytes, packets and first and last packet times (ns) as $1 to $5 and as PCAPPUSH_SPLIT_NAME, PCAPPUSH_SPLIT_BYTES, PCAPPUSH_SPLIT_PACKETS, PCAPPUSH_SPLIT_FIRST_NS, PCAPPUSH_SPLIT_LAST_NS. One word is run directly; anything else by /bin/sh -c."},
+		{Name: "Config.Target", Required: true,
+			Text: "The list of targets, each a table of the fields above, in order: table.insert(Config.Target, { Desc = ..., ... })."},
 		{Name: "Config.Store", Default: "/var/lib/pcappush/capture",
 			Text: "The capture store: one folder per capture, holding its chunk files. --store and PCAPPUSH_STORE win over it."},
 		{Name: "Config.LogDir", Default: "/var/log/pcappush",

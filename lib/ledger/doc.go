@@ -17,13 +17,14 @@
 //
 // To resume, push_realtime reads the last Entry and starts
 //
-//	stream_cat --resume Ckpt ... | ... | pcap_split --skip Skip --after End ...
+//	stream_cat --resume Ckpt ... | ... | pcap_split --resume --ledger FILE ...
 //
 // stream_cat replays the stream from the checkpoint, the filters see the
-// same records again and drop the same ones, pcap_split drops the Skip
-// packets it has already published and carries on as the first run did
-// after that split: a late packet goes to a split after End, and the split
-// that was open at the crash is built again whole. A crash between a
+// same records again and drop the same ones, pcap_split (reading the same
+// last Entry) drops the Skip packets it has already published and carries
+// on as the first run did after that split: a late packet goes to a
+// continuation of it, and the split that was open at the crash is built
+// again whole. A crash between a
 // publish and its Entry makes the resumed push publish that split again
 // under the same name with the same bytes, which replaces it.
 //
@@ -31,5 +32,6 @@
 //
 // One JSON object per line, appended and fsynced; a torn last line (a
 // crash while writing it) is ignored. The file is compacted to its newest
-// entries when it grows past a limit.
+// entries when it grows past a limit. The fields are described, for
+// users, in docs/formats.md (Ledger).
 package ledger

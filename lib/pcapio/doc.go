@@ -6,7 +6,8 @@
 // sections, several interfaces, per-interface timestamp resolution and
 // offset) and returns its packets one Record at a time. A Writer writes
 // nanosecond, little-endian classic pcap (magic 0xa1b23c4d), the stream
-// format shared by all pcappush tools.
+// format shared by all pcappush tools. docs/formats.md describes the stream
+// for users, with the input pcappush refuses where libpcap would not.
 //
 // # Zero copy
 //

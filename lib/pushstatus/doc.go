@@ -27,16 +27,6 @@
 //	}
 //	r.WriteTable(os.Stdout)
 //
-// The JSON of one file (format 1):
-//
-//	{
-//	  "format": 1, "target": "pcap-all", "uid": "push_1622272417078768896", "mode": "realtime",
-//	  "pid": 4242, "pid_start": 123456, "state": "running", "since": "...", "started": "...", "updated": "...",
-//	  "capture": "capture1_20210521_0101", "log": "/var/log/pcappush/push_pcap-all_20210529_1536",
-//	  "stages": [{"name": "stream_cat", "up": true, "pid": 4250}, {"name": "pcap_split", "up": true, "pid": 4251}],
-//	  "splits": 12, "bytes": 960000288, "packets": 614808,
-//	  "last_split": {"name": "/mnt/remote0/push/all_1621849860-1621849920.pcap", "published": "...",
-//	    "first_ns": 1621849860000071000, "last_ns": 1621849919999954000, "bytes": 80000024, "packets": 51234},
-//	  "restarts": 0, "errors": 0, "post_failures": 0
-//	}
+// The JSON of the files (format 1) is described, with an example, in
+// docs/formats.md (Status files).
 package pushstatus
