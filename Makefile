@@ -159,9 +159,11 @@ demo: build
 ## Debian tools they compare with and the loopback servers the upload tests
 ## run against), then every fuzz target briefly; one line per package and
 ## fuzz target, the failures' output, and a last line "N passed, N failed".
+## With CI set, the Debian package is built and its install test runs too
+## (on the machine itself); elsewhere that is make test-deb.
 FUZZ_BRIEF ?= 3s
-test: setup-test test-tools build
-	@scripts/test.sh $(GOTESTSUM) $(FUZZ_BRIEF)
+test: setup-test test-tools build $(if $(CI),deb)
+	@PCAPPUSH_DEB=$(if $(CI),$(DEB)) scripts/test.sh $(GOTESTSUM) $(FUZZ_BRIEF)
 
 ## test-deb: build the package, lint it, install it into a throwaway Debian
 ## root (made once with mmdebstrap, kept in .tools/debian-root), push the
