@@ -180,4 +180,3 @@ func program(name string) (string, error) {
 	}
 	return "", fmt.Errorf("%s: %w", name, ErrMissing)
 }
-

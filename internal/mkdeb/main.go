@@ -70,7 +70,7 @@ func build(o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) //nolint:errcheck // a temporary folder
 	contents, err := contents(o, tmp)
 	if err != nil {
 		return err

@@ -96,7 +96,7 @@ func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
 		// --generate-bash-completion lists the options that start with
 		// the word before it: packaging/pcappush.bash-completion asks it.
 		EnableBashCompletion: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &UsageError{Err: err}
 		},
