@@ -59,7 +59,7 @@ DEB          := $(BIN)/pcappush_$(DEB_VERSION)_amd64.deb
 # prometheus themselves on loopback ports.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
 TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base man-db openssh-server vsftpd \
-              samba prometheus npm time lintian mmdebstrap
+              samba prometheus time lintian mmdebstrap
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
 .PHONY: all build man docs install uninstall deb demo test test-deb test-short check lint fmt bench fuzz setup-build setup-test setup-bench test-tools clean
@@ -187,8 +187,9 @@ $(FAKEGCS):
 $(GOTESTSUM):
 	GOBIN=$(TOOLS) $(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VER)
 
+# npm: the machine's (Node.js packages ship their own), else Debian's
 $(AZURITE):
-	@scripts/setup-debian.sh npm
+	@command -v npm >/dev/null || scripts/setup-debian.sh npm
 	npm install --prefix $(CURDIR)/.tools/azurite --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VER)
 
 $(GOLANGCI):
