@@ -59,7 +59,7 @@ DEB          := $(BIN)/pcappush_$(DEB_VERSION)_amd64.deb
 # prometheus themselves on loopback ports.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
 TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base man-db openssh-server vsftpd \
-              samba prometheus time lintian mmdebstrap
+              samba prometheus time fuse3 lintian mmdebstrap
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
 .PHONY: all build man docs install uninstall deb demo test test-deb test-short check lint fmt bench fuzz setup-build setup-test setup-bench test-tools clean
@@ -212,10 +212,15 @@ bench: build setup-bench
 	@scripts/bench.sh $(BIN)
 
 ## chaos: realtime push of a live capture while processes are killed at
-## random for CHAOS_SECONDS; checks every packet is published exactly once.
+## random for CHAOS_SECONDS, then POWER_CUTS real power cuts (the state,
+## logs and outputs on a file system that drops what was not fsynced);
+## checks every packet is published exactly once and no published split
+## is replaced.
 CHAOS_SECONDS ?= 150
+POWER_CUTS    ?= 8
 chaos: setup-test test-tools
-	set -o pipefail; PCAPPUSH_REQUIRE_TOOLS=1 PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO) test -count=1 -timeout 30m -run '^TestChaos$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |    |ok|FAIL|PASS)'
+	set -o pipefail; PCAPPUSH_REQUIRE_TOOLS=1 PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) PCAPPUSH_POWER_CUTS=$(POWER_CUTS) \
+	  $(GO) test -count=1 -timeout 30m -run '^(TestChaos|TestPowerCut)$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |    |ok|FAIL|PASS)'
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m).
 FUZZTIME ?= 1m

@@ -15,9 +15,9 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/hook"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 const tool = "pcap_split"
@@ -28,8 +28,17 @@ var help = cliutil.Help{
 	Synopsis: []string{"pcap_split (--split-time NS | --split-byte BYTES) --filename-FORMAT -o PREFIX [options] < in.pcap"},
 	Description: `Reads a PCAP or pcapng stream on stdin and writes it as a series of
 nanosecond pcap files, by packet time or by size, and publishes each
-atomically: it is written as NAME.pending, synced and renamed, so a final
-name always means a complete file.
+atomically: it is written as NAME.pending, synced and renamed without
+replacing anything, so a final name always means a complete file, and a
+published file is never replaced. When NAME already exists and holds the
+same bytes (a run done again over the same input), the split counts as
+published and is not written again (a line says so, and the summary
+counts the splits skipped); when it holds other bytes, the split is
+published as NAME_2 (then _3, ...) with a warning, or, when those bytes
+are the split's own first packets (a split cut short by a stop), only the
+rest of it is. --overwrite replaces instead. The same holds for --rclone remotes, where existing objects are
+compared by size and hash (or their bytes where the store gives no hash).
+A symbolic link found at NAME.pending or NAME is refused.
 
 Time splits are half-open intervals aligned to multiples of the split time
 since the epoch (60e9: one file per UTC minute; a packet at hh:mm:00.000
@@ -66,6 +75,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
 		&cli.DurationFlag{Name: "pipe-timeout", Value: split.DefaultPipeTimeout, Usage: "kill a --pipe-cmd that reads nothing, or does not exit after its input ends, for `D`; the split fails"},
 		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO`[:LEVEL]: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
+		&cli.BoolFlag{Name: "overwrite", Usage: "publish over a file (or object) already under a split's name, instead of keeping it and publishing as NAME_2 when it differs"},
 		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
 		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
 		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
@@ -75,7 +85,7 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
-		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published, given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published (not for one found already published), given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
 		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
 		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
@@ -166,7 +176,7 @@ func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Opt
 	return output.Options{
 		Rclone: c.Bool("rclone"), RcloneConfig: c.String("rclone-config"),
 		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"), PipeTimeout: setDuration(c, "pipe-timeout"),
-		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
+		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age, Overwrite: c.Bool("overwrite"),
 		Log: stderr, LogPrefix: tool + ": ",
 	}
 }
@@ -204,6 +214,9 @@ func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info
 			if err := publish(i); err != nil {
 				return err
 			}
+		}
+		if i.Existed {
+			return nil // published, and its command run, before
 		}
 		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
 		return nil
@@ -332,5 +345,5 @@ func resumeAfter(l *ledger.Ledger, o *split.Options) error {
 
 func ledgerEntry(i split.Info) ledger.Entry {
 	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
-		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup}
+		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed}
 }

@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/synth"
 )
 
@@ -106,28 +109,23 @@ func generate(c *cli.Context, stdout io.Writer) error {
 	return writeFile(c.Context, path, opt)
 }
 
-// writeFile publishes the capture atomically: it writes path.pending,
-// syncs it and renames it to path, removing it if anything fails.
-func writeFile(ctx context.Context, path string, opt synth.Options) (err error) {
+// writeFile publishes the capture durably (lib/durable): it writes
+// path.pending (never through a link planted there; a file a killed run
+// left there is removed first), syncs it, renames it to path and syncs the
+// folder, removing it if anything fails.
+func writeFile(ctx context.Context, path string, opt synth.Options) error {
 	tmp := path + ".pending"
-	f, err := os.Create(tmp)
+	f, err := durable.Create(tmp, 0o666)
+	if errors.Is(err, fs.ErrExist) && !errors.As(err, new(*durable.LinkError)) {
+		os.Remove(tmp)
+		f, err = durable.Create(tmp, 0o666)
+	}
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = synth.Generate(ctx, f, opt); err != nil {
+	if _, err := synth.Generate(ctx, f, opt); err != nil {
+		f.Abort() //nolint:errcheck // err is the one to report
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Replace(path)
 }

@@ -10,8 +10,10 @@ import (
 	"github.com/pcappush/pcappush/lib/bpf"
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 // checks are the validations config.Load runs with other packages. A dry
@@ -49,6 +51,9 @@ func checks(dryRun bool, rcloneFlag string) config.Checks {
 		return output.Check(t.Path, output.Options{Rclone: t.Mode == config.ModeRclone, RcloneConfig: rcloneConfig,
 			Compress: t.Compress, PipeCmd: t.PipeCmd, Suffix: t.FileSuffix, NamesFinal: t.SplitTime > 0})
 	}
+	// An output folder is made durably, so that a power cut does not take
+	// it away with the splits published in it.
+	chk.Folder = func(dir string) error { return durable.MkdirAll(dir, state.DirPerm) }
 	if dryRun {
 		chk.Folder = func(string) error { return nil }
 	}

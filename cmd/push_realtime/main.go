@@ -15,6 +15,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const tool = "push_realtime"
@@ -48,7 +49,12 @@ splits in progress are published before push_realtime exits (within
 --stop-timeout). SIGHUP reloads the configuration: unchanged targets keep
 running, changed ones restart (the split in progress is published, and
 the rest of its interval follows as NAME_2). A lock in --state-dir
-keeps a second push_realtime away unless --force is given. The command
+keeps a second push_realtime away unless --force is given. A state or log
+folder others can write (group- or world-writable, or neither this user's
+nor root's) is refused, exit 2; no file is written through a symbolic
+link. A run whose state folder was lost publishes again no split the
+destination holds: one found there with the same bytes is counted as
+skipped (in the status and the target's log). The command
 status shows each target's state, from the status files a running push
 keeps in --state-dir, and the store.
 
@@ -83,7 +89,7 @@ field, exit 2, before anything starts.`,
 const (
 	defaultConfig = config.DefaultFile
 	defaultStore  = "/var/lib/pcappush/capture"
-	defaultState  = "/var/lib/pcappush/state"
+	defaultState  = state.Default
 	defaultLogDir = "/var/log/pcappush"
 	defaultRclone = "/etc/pcappush/rclone.conf"
 )

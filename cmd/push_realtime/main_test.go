@@ -11,6 +11,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 func runArgs(args ...string) (string, string, error) {
@@ -105,7 +106,7 @@ func TestStatusWithoutAPush(t *testing.T) {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}
 	}
-	os.Remove(filepath.Join(dir, "state", pushstatus.RunFile))
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile())
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {

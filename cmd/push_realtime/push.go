@@ -17,9 +17,11 @@ import (
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const (
@@ -122,11 +124,17 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err := checkStored(s.store, c.String("offline")); err != nil {
 		return err
 	}
+	if err := checkFolders(s); err != nil {
+		return err
+	}
 	unlock, err := lock(s.stateDir, c.Bool("force"))
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if n := state.At(s.stateDir).Sweep(); n > 0 {
+		fmt.Fprintf(stderr, "%s: removed %d temporary files an interrupted write left in %s\n", tool, n, s.stateDir)
+	}
 	reloads := make(chan push.Reload)
 	p, err := push.New(push.Options{
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
@@ -221,10 +229,25 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 	return nil
 }
 
+// checkFolders makes the state and log folders when missing and refuses
+// them, as a usage error, when others could write them (plant links,
+// rewrite the state): group- or world-writable, or another user's.
+func checkFolders(s settings) error {
+	for _, f := range []struct{ what, dir string }{{"state folder (--state-dir)", s.stateDir}, {"log folder (--log-dir, Config.LogDir)", s.logDir}} {
+		if err := durable.MkdirAll(f.dir, state.DirPerm); err != nil {
+			return fmt.Errorf("%s: %w", f.what, err)
+		}
+		if err := durable.CheckFolder(f.dir); err != nil {
+			return usageErr(fmt.Errorf("%s: %w", f.what, err))
+		}
+	}
+	return nil
+}
+
 // lock takes the state folder's lock, so that two push_realtime of one
 // configuration do not run at once; force runs anyway.
 func lock(stateDir string, force bool) (func(), error) {
-	l, err := lockfile.Acquire(filepath.Join(stateDir, "push_realtime.lock"), 0)
+	l, err := lockfile.Acquire(state.At(stateDir).LockFile(), 0)
 	switch {
 	case err == nil:
 		return func() { l.Release() }, nil //nolint:errcheck // released at exit anyway

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const tool = "stream_cat"
@@ -61,7 +62,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "start-time", Usage: "skip packets before `T`"},
 		&cli.StringFlag{Name: "end-time", Usage: "skip packets at or after `T` (following: stop once the clock passes it)"},
 		&cli.StringFlag{Name: "uid", Usage: "reader `UID`, shown in logs; keeps checkpoints under --state-dir/UID"},
-		&cli.StringFlag{Name: "state-dir", Value: capture.DefaultStateDir, EnvVars: []string{"PCAPPUSH_STATE"}, Usage: "state `DIR` for checkpoints (with --uid)"},
+		&cli.StringFlag{Name: "state-dir", Value: state.Default, EnvVars: []string{"PCAPPUSH_STATE"}, Usage: "state `DIR` for checkpoints (with --uid)"},
 		&cli.StringFlag{Name: "checkpoint-every", Value: "1e9", Usage: "checkpoint every `NS` nanoseconds of packet time (with --uid)"},
 		&cli.StringFlag{Name: "resume", Usage: "start at checkpoint `E` (ns) recorded for --uid, re-emitting its tick"},
 		&cli.BoolFlag{Name: "no-ticks", Usage: "no idle clock ticks while following"},

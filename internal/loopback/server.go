@@ -1,7 +1,6 @@
 package loopback
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pcappush/pcappush/internal/proctree"
 	"github.com/pcappush/pcappush/internal/testutil"
 )
 
@@ -95,43 +95,11 @@ func (s *Server) Thaw() { s.signalAll(syscall.SIGCONT) }
 // start sessions in groups of their own).
 func (s *Server) signalAll(sig syscall.Signal) {
 	pid := s.cmd.Process.Pid
-	pids := append(descendants(pid), pid)
+	pids := append(proctree.Descendants(pid), pid)
 	syscall.Kill(-pid, sig) //nolint:errcheck // the group may be gone
 	for _, p := range pids {
 		syscall.Kill(p, sig) //nolint:errcheck // the process may be gone
 	}
-}
-
-// descendants lists the processes below pid, from /proc.
-func descendants(pid int) []int {
-	parent := map[int][]int{}
-	ents, _ := os.ReadDir("/proc") //nolint:errcheck // no /proc: no children found
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and parentheses
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 1 {
-			if pp, err := strconv.Atoi(f[1]); err == nil {
-				parent[pp] = append(parent[pp], p)
-			}
-		}
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		out = append(out, parent[p]...)
-		queue = append(queue, parent[p]...)
-	}
-	return out
 }
 
 // freePorts returns n consecutive ports on 127.0.0.1 that were free a

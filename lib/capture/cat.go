@@ -22,7 +22,8 @@ type Options struct {
 	SkipBad      bool          // warn about a corrupt chunk and go on
 	Verbose      bool          // log each chunk as it starts
 
-	// UID turns on checkpoints, kept in CheckpointPath(StateDir, UID, name).
+	// UID turns on checkpoints, kept where lib/state says:
+	// state.At(StateDir).Checkpoints(UID, name).
 	UID             string
 	StateDir        string
 	CheckpointEvery int64 // ns; 0: DefaultCheckpointEvery

@@ -9,6 +9,9 @@ import (
 	"io/fs"
 	"slices"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // chunkReader reads one chunk's records into the sink.
@@ -27,7 +30,7 @@ type catter struct {
 	opts Options
 	out  *output
 	sink *sink
-	ckpt *CheckpointLog
+	ckpt *checkpoint.Log
 	buf  []byte // read buffer shared by classic chunks
 
 	chs     []Chunk     // the capture's chunks, as last listed
@@ -73,7 +76,7 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 // openCheckpoints reads the checkpoint file, finds the resume point and
 // compacts the file from there on.
 func (k *catter) openCheckpoints() error {
-	l, err := OpenCheckpointLog(CheckpointPath(k.opts.StateDir, k.opts.UID, k.c.Name))
+	l, err := checkpoint.Open(state.At(k.opts.StateDir).Checkpoints(k.opts.UID, k.c.Name))
 	if err != nil {
 		return &OutputError{Err: err}
 	}

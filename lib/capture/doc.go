@@ -81,22 +81,20 @@
 //
 // # Checkpoints
 //
-// With Options.UID, Cat keeps checkpoints in
-// <StateDir>/<UID>/<capture>.checkpoints. It keeps a watermark W, the
-// largest time of any record emitted. Before a record (packet or idle
-// tick) at time t with W < E <= t for one or more multiples E of the
-// checkpoint interval G (default one second), it records the largest such
-// E with the position of that record (for an idle tick: where reading
-// resumes), then emits a tick stamped E. Every write to the stream is
-// preceded by an fsync of the checkpoints added before it, so a tick seen
-// downstream is always durable. The file holds one line per checkpoint,
-// the time, the record's byte offset in the chunk's decompressed data (so
-// a checkpoint survives the chunk being compressed later) and the chunk's
-// name; docs/formats.md (Checkpoints) describes it. Resuming at E (Options.Resume) emits the tick E after
-// the header and reads on from the recorded position, without time
-// filtering, so that the stream equals what followed the tick E before. At
-// start the file is rewritten (atomically) with the entries from the
-// resume point on; it is kept to at most MaxCheckpoints entries.
+// With Options.UID, Cat keeps checkpoints in the file lib/state names,
+// <StateDir>/<UID>/<capture>.checkpoints, in lib/state/checkpoint's
+// format (docs/formats.md, Checkpoints). It keeps a watermark W, the largest time of any record emitted.
+// Before a record (packet or idle tick) at time t with W < E <= t for one
+// or more multiples E of the checkpoint interval G (default one second),
+// it records the largest such E with the position of that record (for an
+// idle tick: where reading resumes), then emits a tick stamped E. Every
+// write to the stream is preceded by an fsync of the checkpoints added
+// before it, so a tick seen downstream is always durable. Resuming at E
+// (Options.Resume) emits the tick E after the header and reads on from the
+// recorded position, without time filtering, so that the stream equals
+// what followed the tick E before. At start the file is rewritten
+// (durably) with the entries from the resume point on; it is kept to at
+// most checkpoint.MaxEntries entries.
 //
 // # Listing
 //

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // outBufSize is the buffer for headers, ticks and re-encoded records;
@@ -28,14 +29,14 @@ type output struct {
 	wm       int64 // watermark: largest time of any record emitted
 	next     int64 // a record at or after next crosses a checkpoint
 	every    int64 // checkpoint interval; 0 without checkpoints
-	ckpt     *CheckpointLog
+	ckpt     *checkpoint.Log
 	lastTick int64
 
 	packets, bytes int64 // packets and pcap bytes emitted, ticks excluded
 	ticks          int64
 }
 
-func newOutput(w io.Writer, every int64, ckpt *CheckpointLog) *output {
+func newOutput(w io.Writer, every int64, ckpt *checkpoint.Log) *output {
 	o := &output{w: w, buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64}
 	if ckpt != nil && every > 0 {
 		o.next = math.MinInt64
@@ -151,7 +152,7 @@ func (o *output) crosses(t int64) bool { return t >= o.next }
 // caller has checked crosses(t).
 func (o *output) checkpoint(t int64, chunk string, off int64) error {
 	e := t - t%o.every
-	if err := o.ckpt.Add(Checkpoint{Time: e, Chunk: chunk, Offset: off}); err != nil {
+	if err := o.ckpt.Add(checkpoint.Point{Time: e, Chunk: chunk, Offset: off}); err != nil {
 		return &OutputError{Err: err}
 	}
 	if err := o.tick(e); err != nil {

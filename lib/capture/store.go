@@ -15,8 +15,6 @@ const (
 	// DefaultStore is the capture store when neither --store nor
 	// PCAPPUSH_STORE names one.
 	DefaultStore = "/var/lib/pcappush/capture"
-	// DefaultStateDir holds readers' checkpoints under their uid.
-	DefaultStateDir = "/var/lib/pcappush/state"
 	// CompleteMarker is the file a recorder (or an operator) creates in a
 	// capture's folder once the capture is finished.
 	CompleteMarker = ".complete"

@@ -1,17 +1,16 @@
 package push
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/pipeline"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 // Tools are the executables a pipeline is made of.
@@ -72,7 +71,7 @@ type Spec struct {
 	Capture      string
 	Follow       bool
 
-	// Exactly-once bookkeeping (see lib/ledger); zero values turn it off.
+	// Exactly-once bookkeeping (see lib/state/ledger); zero values turn it off.
 	CheckpointEvery int64  // stream_cat's checkpoint interval, told to pcap_split too
 	Ledger          string // pcap_split --ledger
 	Resume          bool   // stream_cat --resume ResumeAt, pcap_split --resume
@@ -90,11 +89,11 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 	if s.StateDir != "" {
 		// An offline push keeps its checkpoints apart, so that pushing by
 		// hand the capture the service follows leaves the service's alone.
-		dir := s.StateDir
+		dir := state.At(s.StateDir)
 		if !s.Follow {
-			dir = filepath.Join(dir, "offline")
+			dir = dir.Offline()
 		}
-		cat = append(cat, "--state-dir", dir)
+		cat = append(cat, "--state-dir", dir.Root())
 	}
 	if s.Follow {
 		cat = append(cat, "--follow")
@@ -164,27 +163,3 @@ func splitArgs(t config.Target, s Spec) []string {
 }
 
 func num(n int64) string { return strconv.FormatInt(n, 10) }
-
-// targetUID returns the target's id kept in the state folder, making it on
-// first use.
-func targetUID(stateDir, desc string, now time.Time) (string, error) {
-	dir := filepath.Join(stateDir, "targets", desc)
-	p := filepath.Join(dir, "uid")
-	b, err := os.ReadFile(p)
-	if err == nil {
-		if uid := strings.TrimSpace(string(b)); strings.HasPrefix(uid, "push_") {
-			return uid, nil
-		}
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	uid := "push_" + strconv.FormatInt(now.UnixNano(), 10)
-	if err := os.WriteFile(p, []byte(uid+"\n"), 0o640); err != nil {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	return uid, nil
-}

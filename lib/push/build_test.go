@@ -5,12 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/split"
+	statepkg "github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 var tools = map[string]string{"stream_cat": "/b/stream_cat", "pcap_decap": "/b/pcap_decap", "pcap_filter": "/b/pcap_filter", "pcap_split": "/b/pcap_split"}
@@ -59,15 +59,26 @@ func TestPlanResume(t *testing.T) {
 	}
 	// Published from this capture, with its checkpoint on record: resume.
 	appendEntry(t, filepath.Join(state, "push_1", "cap2.ledger"), ledger.Entry{Name: "b", End: 420e9, Last: 419e9, HasCkpt: true, Ckpt: 360e9, Skip: 12})
-	rp, _ = planResume(tgt, state, "push_1", "cap2")
-	if rp.resume || rp.start != 420e9 || rp.after != 420e9 || !strings.Contains(rp.note, "WARNING: checkpoint 360000000000 of cap2 is missing") {
-		t.Errorf("without the checkpoint file: %+v; want a loud time-based resume at the split's end", rp)
+	// The checkpoint file missing, emptied or with its line torn by a
+	// power cut: resume by time after the ledger's last split.
+	ckpts := statepkg.At(state).Checkpoints("push_1", "cap2")
+	for _, cut := range []string{"missing", "", "# stream_cat checkpoints v1: TIME_NS OFFSET \"CHUNK\"\n360000000000 24 \"x1.pc"} {
+		if cut != "missing" {
+			os.WriteFile(ckpts, []byte(cut), 0o640)
+		}
+		rp, _ = planResume(tgt, state, "push_1", "cap2")
+		if rp.resume || rp.start != 420e9 || rp.after != 420e9 || !strings.Contains(rp.note, "WARNING: checkpoint 360000000000 of cap2 is missing") {
+			t.Errorf("checkpoint file %q: %+v; want a loud time-based resume at the split's end", cut, rp)
+		}
 	}
-	cl, err := capture.OpenCheckpointLog(capture.CheckpointPath(state, "push_1", "cap2"))
+	cl, err := checkpoint.Open(ckpts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cl.Add(capture.Checkpoint{Time: 360e9, Chunk: "x1.pcap", Offset: 24}); err != nil {
+	if err := cl.Compact(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Add(checkpoint.Point{Time: 360e9, Chunk: "x1.pcap", Offset: 24}); err != nil {
 		t.Fatal(err)
 	}
 	if err := cl.Sync(); err != nil {
@@ -89,19 +100,4 @@ func appendEntry(t *testing.T, path string, e ledger.Entry) {
 		t.Fatal(err)
 	}
 	l.Close()
-}
-
-func TestTargetUIDIsStable(t *testing.T) {
-	state := t.TempDir()
-	a, err := targetUID(state, "pcap-all", time.Unix(0, 1622272417078768896))
-	if err != nil || a != "push_1622272417078768896" {
-		t.Fatalf("first uid %q, %v", a, err)
-	}
-	b, _ := targetUID(state, "pcap-all", time.Now())
-	if b != a {
-		t.Errorf("uid changed from %s to %s", a, b)
-	}
-	if _, err := os.Stat(filepath.Join(state, "targets", "pcap-all", "uid")); err != nil {
-		t.Error(err)
-	}
 }

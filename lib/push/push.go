@@ -19,6 +19,8 @@ import (
 	"github.com/pcappush/pcappush/lib/pushlog"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Options configure a Pusher.
@@ -89,10 +91,14 @@ func New(o Options) (*Pusher, error) {
 	sched := o.Config.Schedule
 	p.sched.Store(&sched)
 	for _, t := range o.Config.Targets {
-		uid, err := targetUID(o.StateDir, t.Desc, o.Now())
+		uid, note, err := p.state().TargetUID(t.Desc, o.Now())
 		if err != nil {
 			log.Close() //nolint:errcheck // already failing
 			return nil, err
+		}
+		if note != "" {
+			log.Printf("warning: %s", note)
+			fmt.Fprintf(o.Stderr, "push_realtime: warning: %s\n", note)
 		}
 		p.targets = append(p.targets, p.newTarget(t, uid, pushstatus.Realtime))
 	}
@@ -101,6 +107,9 @@ func New(o Options) (*Pusher, error) {
 	}
 	return p, nil
 }
+
+// state returns the state folder.
+func (p *Pusher) state() state.Dir { return state.At(p.o.StateDir) }
 
 // Close closes the logs.
 func (p *Pusher) Close() error { return p.log.Close() }
@@ -134,7 +143,7 @@ func (p *Pusher) spec(t *target, cfg config.Target, capture string, follow bool)
 // t's checkpoint interval and ledger, before any resume point is applied.
 func SpecFor(t config.Target, base Spec) Spec {
 	base.CheckpointEvery = checkpointEvery(t)
-	base.Ledger = ledgerPath(base.StateDir, base.UID, base.Capture, !base.Follow)
+	base.Ledger = state.At(base.StateDir).Ledger(base.UID, base.Capture, !base.Follow)
 	return base
 }
 
@@ -170,7 +179,7 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 		return nil, nil, err
 	}
 	writeHeader(tl, pl)
-	tail := newLedgerTail(spec.Ledger)
+	tail := ledger.NewTail(spec.Ledger)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		tl.Close() //nolint:errcheck // logs are best effort
@@ -211,16 +220,16 @@ var TailPoll = 250 * time.Millisecond
 
 // watchLedger counts the splits appended to the ledger until done is
 // closed, and once more after.
-func (p *Pusher) watchLedger(t *target, tail *ledgerTail, done <-chan struct{}) {
+func (p *Pusher) watchLedger(t *target, tail *ledger.Tail, done <-chan struct{}) {
 	tick := time.NewTicker(TailPoll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-done:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 			return
 		case <-tick.C:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 		}
 	}
 }

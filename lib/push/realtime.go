@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -204,53 +200,25 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// doneDir holds a marker per capture a target has pushed to its end.
-func (p *Pusher) doneDir(t *target) string {
-	return filepath.Join(p.o.StateDir, "targets", t.desc(), "done")
-}
-
-func (p *Pusher) markDone(t *target, capture string) { p.markDoneWith(t, capture, nil) }
-
-// markDoneWith marks capture done for t, the marker holding body (a
-// pushstatus.Loss as JSON when the capture was lost, else nothing).
-func (p *Pusher) markDoneWith(t *target, capture string, body []byte) {
-	dir := p.doneDir(t)
-	if err := os.MkdirAll(dir, 0o750); err == nil {
-		os.WriteFile(filepath.Join(dir, capture), body, 0o640) //nolint:errcheck // worst case the capture is looked at again
+// markDone records in the state folder that t pushed capture to its end;
+// a failure is logged (the capture is then looked at again after a
+// restart, and its ledger says it is finished).
+func (p *Pusher) markDone(t *target, capture string) {
+	if err := p.state().MarkDone(t.desc(), capture); err != nil {
+		p.log.Printf("push %s: warning: %v", t.desc(), err)
 	}
 }
 
-func (p *Pusher) doneCaptures(t *target) map[string]bool {
-	es, _ := os.ReadDir(p.doneDir(t))
-	out := make(map[string]bool, len(es))
-	for _, e := range es {
-		out[e.Name()] = true
-	}
-	return out
-}
+func (p *Pusher) doneCaptures(t *target) map[string]bool { return p.state().Done(t.desc()) }
 
 // pendingCaptures lists the captures t has published from in realtime mode
 // without finishing them, oldest first.
 func (p *Pusher) pendingCaptures(t *target, done map[string]bool) []string {
-	m, _ := filepath.Glob(filepath.Join(p.o.StateDir, t.uid, "*.ledger"))
-	type entry struct {
-		name string
-		mod  time.Time
-	}
-	var es []entry
-	for _, f := range m {
-		name := strings.TrimSuffix(filepath.Base(f), ".ledger")
-		if strings.HasSuffix(name, ".offline") || done[name] {
-			continue
+	var out []string
+	for _, l := range p.state().Ledgers(t.uid) {
+		if !done[l.Capture] {
+			out = append(out, l.Capture)
 		}
-		if st, err := os.Stat(f); err == nil {
-			es = append(es, entry{name, st.ModTime()})
-		}
-	}
-	sort.Slice(es, func(i, j int) bool { return es[i].mod.Before(es[j].mod) })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.name
 	}
 	return out
 }

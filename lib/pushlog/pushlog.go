@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
 // Limits of the log files.
@@ -60,7 +62,7 @@ func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := durable.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("log folder: %w", err)
 	}
 	a := &Analytics{dir: dir, now: now}
@@ -71,7 +73,7 @@ func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
 }
 
 func (a *Analytics) open() error {
-	f, err := os.OpenFile(filepath.Join(a.dir, AnalyticsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	f, err := durable.OpenFile(filepath.Join(a.dir, AnalyticsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}

@@ -155,6 +155,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if row.Detail != "" {
 			fmt.Fprintf(w, "  %s: %s\n", name(row), row.Detail)
 		}
+		if row.Skipped > 0 {
+			fmt.Fprintf(w, "  %s: %d splits skipped: their names already held the same bytes (published before)\n", name(row), row.Skipped)
+		}
 		for _, l := range row.Lost {
 			fmt.Fprintf(w, "  %s: %s (noticed %s)\n", name(row), l, l.Detected.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}

@@ -37,10 +37,26 @@
 //
 // Each split is written to a Part obtained from a Sink under a provisional
 // name and committed under its final name once complete. The file sink
-// writes NAME.pending, fsyncs it, renames it and fsyncs the folder, so a
-// final name always means a complete file; a failed split is removed. The
-// pipe sink runs a shell command per split between the Splitter and another
-// sink and checks its exit status before committing.
+// writes NAME.pending (never through a link planted there), fsyncs it,
+// renames it without replacing anything and fsyncs the folder
+// (lib/durable), so a final name always means a complete file; a failed
+// split is removed. The pipe sink runs a shell command per split between
+// the Splitter and another sink and checks its exit status before
+// committing.
+//
+// A published file is never replaced. Commit is given the split's Names:
+// its name, then the same with "_2", "_3", ... When the name exists and
+// holds the same bytes (the split was published by a run whose state was
+// lost, or just before a crash), the split counts as published
+// (Published.Existed, Info.Existed, Stats.Existed), nothing is written,
+// and a line says so; when it holds other bytes, the next name is tried
+// and a warning names both, unless those bytes are the split's own first
+// records (PrefixOf: a split cut short by a stop, published before the
+// state that knew it was lost): then only the rest goes to the next name
+// (Published.Prefix, and the Info's counts are the rest's). A time split continued after that takes the
+// "_N" after the one used. FileSink.Overwrite (pcap_split --overwrite)
+// replaces instead. With compression, the same input gives the same bytes
+// for the same codec, level and thread count.
 //
 // # Writing fast
 //

@@ -149,14 +149,14 @@ func (p *pipePart) wait() error {
 	return nil
 }
 
-func (p *pipePart) Commit(name string) error {
+func (p *pipePart) Commit(names Names) (Published, error) {
 	if err := p.stdin.Close(); err != nil {
-		return fmt.Errorf("split %s: pipe command %q: %w", name, p.command, err)
+		return Published{}, fmt.Errorf("split %s: pipe command %q: %w", names.Name(), p.command, err)
 	}
 	if err := p.wait(); err != nil {
-		return fmt.Errorf("split %s: %w", name, err)
+		return Published{}, fmt.Errorf("split %s: %w", names.Name(), err)
 	}
-	return p.inner.Commit(name)
+	return p.inner.Commit(names)
 }
 
 func (p *pipePart) Abort() error {

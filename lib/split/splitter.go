@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -28,14 +27,19 @@ type Info struct {
 	HasCkpt bool
 	// Base is the name before a "_N" (and the suffix) added to tell apart
 	// size splits that would share a name, or a time split continued after
-	// a stop; Dup is that N (0 for none).
+	// a stop, or a split whose name another file held; Dup is that N (0
+	// for none).
 	Base string
 	Dup  int
+	// Existed says the split was not written: its final name already held
+	// the same bytes (see Part.Commit).
+	Existed bool
 }
 
 // Stats count what a Splitter has done.
 type Stats struct {
 	Files     int64 // splits published
+	Existed   int64 // splits found already published (the same bytes under their name): not written again
 	Packets   int64 // packets written
 	Bytes     int64 // pcap bytes written, file headers included
 	Reordered int64 // packets stamped before the start of their split
@@ -128,10 +132,7 @@ func (s *Splitter) baseName(start, end int64) string {
 
 // fullName is base with "_dup" (when dup is not 0) and the suffix.
 func (s *Splitter) fullName(base string, dup int) string {
-	if dup == 0 {
-		return base + s.opts.Suffix
-	}
-	return base + "_" + strconv.Itoa(dup) + s.opts.Suffix
+	return Names{Base: base, Dup: dup, Suffix: s.opts.Suffix}.Name()
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -362,9 +363,25 @@ func (s *Splitter) publish() error {
 	c := s.cur
 	name, base, dup := s.finalName()
 	s.open = false
-	if err := c.part.Commit(name); err != nil {
+	res, err := c.part.Commit(Names{Base: base, Dup: dup, Suffix: s.opts.Suffix})
+	if err != nil {
 		c.part.Abort() //nolint:errcheck // the commit error is the one to report
 		return err
+	}
+	s.noteCommit(name, res, c.packets)
+	if res.Name() != name {
+		name, dup = res.Name(), res.Dup
+		if s.opts.Time == 0 {
+			s.dup = max(dup-1, 0) // the next split of this name takes the N after
+		}
+	}
+	if res.Existed {
+		s.stats.Existed++
+	} else {
+		s.stats.Files++
+	}
+	if q := res.Prefix; q.Packets > 0 {
+		c.packets, c.bytes, c.first = c.packets-q.Packets, c.bytes-q.Bytes, q.Next
 	}
 	if s.opts.Time != 0 {
 		s.lastEnd = c.end
@@ -372,9 +389,8 @@ func (s *Splitter) publish() error {
 	} else if name != c.name {
 		s.progress.renamed(name)
 	}
-	s.stats.Files++
 	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
-		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup}
+		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup, Existed: res.Existed}
 	if s.opts.Time == 0 {
 		info.Start, info.End = c.first, c.last
 	}
@@ -382,6 +398,21 @@ func (s *Splitter) publish() error {
 		return s.opts.OnPublish(info)
 	}
 	return nil
+}
+
+// noteCommit logs what publishing the split meant to be name found: the
+// name taken, the same bytes there already, or the first packets there.
+func (s *Splitter) noteCommit(name string, res Published, packets int64) {
+	switch q := res.Prefix; {
+	case q.Packets > 0 && res.Existed:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes, and %s the rest: not written again (skipped)", name, q.Packets, res.Name())
+	case q.Packets > 0:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes (a split cut short, published before): the other %d published as %s", name, q.Packets, packets-q.Packets, res.Name())
+	case res.Existed:
+		s.progress.note("%s is already published with the same content: not written again (skipped)", res.Name())
+	case res.Name() != name:
+		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
+	}
 }
 
 // fail aborts the open split after a write error.

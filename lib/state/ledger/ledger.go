@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/lockfile"
 )
 
@@ -34,6 +37,10 @@ type Entry struct {
 	// stop, and that N (0: none).
 	Base string `json:"base,omitempty"`
 	Dup  int    `json:"dup,omitempty"`
+	// Existed says the split was not written: its final name already
+	// held the same bytes (published before the ledger was lost, or
+	// before a crash kept this entry from being recorded).
+	Existed bool `json:"existed,omitempty"`
 }
 
 // Limits of a ledger file.
@@ -45,8 +52,7 @@ var (
 // Ledger appends entries to one file.
 type Ledger struct {
 	path string
-	f    *os.File
-	size int64
+	log  *durable.Log
 	lock *lockfile.Lock
 }
 
@@ -73,37 +79,30 @@ func Open(path string) (*Ledger, error) {
 }
 
 func open(path string) (*Ledger, error) {
-	if st, err := os.Stat(path); err == nil && st.Size() > MaxBytes {
+	if st, err := os.Lstat(path); err == nil && st.Mode().IsRegular() && st.Size() > MaxBytes {
 		if err := compact(path); err != nil {
 			return nil, err
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err := durable.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	log, err := durable.OpenLog(path, 0o640) // cuts a line torn by a crash
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("ledger: %w", err)
-	}
-	return &Ledger{path: path, f: f, size: st.Size()}, nil
+	return &Ledger{path: path, log: log}, nil
 }
 
-// Append records e durably.
+// Append records e durably: once it returns nil, e survives a power cut.
 func (l *Ledger) Append(e Entry) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	b = append(b, '\n')
-	if _, err := l.f.Write(b); err != nil {
-		return fmt.Errorf("ledger %s: %w", l.path, err)
+	if err := l.log.Append(append(b, '\n')); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
-	if err := l.f.Sync(); err != nil {
-		return fmt.Errorf("ledger %s: %w", l.path, err)
-	}
-	l.size += int64(len(b))
 	return nil
 }
 
@@ -113,7 +112,7 @@ func (l *Ledger) Last() (Entry, bool, error) { return Last(l.path) }
 
 // Close closes the file and lets the lock go.
 func (l *Ledger) Close() error {
-	err := l.f.Close()
+	err := l.log.Close()
 	if l.lock != nil {
 		l.lock.Release() //nolint:errcheck // the kernel drops it at exit anyway
 	}
@@ -122,10 +121,10 @@ func (l *Ledger) Close() error {
 
 // Read returns the entries of the ledger at path, oldest first; a missing
 // file has none. A torn last line is ignored; a bad line elsewhere is an
-// error.
+// error, and so is a link at path.
 func Read(path string) ([]Entry, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	b, err := durable.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
@@ -168,7 +167,7 @@ func Last(path string) (Entry, bool, error) {
 	return es[len(es)-1], true, nil
 }
 
-// compact rewrites the ledger with its newest entries, atomically.
+// compact rewrites the ledger with its newest entries, durably.
 func compact(path string) error {
 	es, err := Read(path)
 	if err != nil {
@@ -179,22 +178,13 @@ func compact(path string) error {
 	}
 	var buf bytes.Buffer
 	for _, e := range es {
-		b, _ := json.Marshal(e)
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
 		buf.Write(append(b, '\n'))
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o640); err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	f, err := os.Open(tmp)
-	if err == nil {
-		err = f.Sync()
-		f.Close()
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
+	if err := durable.WriteFile(path, buf.Bytes(), 0o640); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	return nil

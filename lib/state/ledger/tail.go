@@ -1,4 +1,4 @@
-package push
+package ledger
 
 import (
 	"bytes"
@@ -8,27 +8,29 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
-// ledgerTail reads the entries pcap_split appends to a ledger file from
-// the moment it begins watching. A ledger rewritten by a compaction (a
-// new file) is read again after the last entry already seen.
-type ledgerTail struct {
+// Tail reads the entries pcap_split appends to a ledger file from the
+// moment it begins watching: push_realtime counts the splits published
+// with it. A line not yet complete is read once whole; a ledger rewritten
+// by a compaction (a new file) is read again after the last entry already
+// seen. It is not safe for concurrent use.
+type Tail struct {
 	path    string
 	off     int64
 	ino     uint64
 	partial []byte // a line not yet complete
-	last    ledger.Entry
+	last    Entry
 	hasLast bool
 }
 
-// newLedgerTail watches path for entries added after its present end.
-func newLedgerTail(path string) *ledgerTail {
-	lt := &ledgerTail{path: path}
+// NewTail watches path for entries added after its present end.
+func NewTail(path string) *Tail {
+	lt := &Tail{path: path}
 	if st, err := os.Stat(path); err == nil {
 		lt.off, lt.ino = st.Size(), inode(st)
-		lt.last, lt.hasLast, _ = ledger.Last(path)
+		lt.last, lt.hasLast, _ = Last(path)
 	}
 	return lt
 }
@@ -40,9 +42,9 @@ func inode(st os.FileInfo) uint64 {
 	return 0
 }
 
-// poll returns the entries appended since the last poll.
-func (lt *ledgerTail) poll() []ledger.Entry {
-	f, err := os.Open(lt.path)
+// Poll returns the entries appended since the last Poll.
+func (lt *Tail) Poll() []Entry {
+	f, err := durable.OpenFile(lt.path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil
 	}
@@ -68,12 +70,12 @@ func (lt *ledgerTail) poll() []ledger.Entry {
 }
 
 // lines parses the complete lines of b and keeps the rest for later.
-func (lt *ledgerTail) lines(b []byte) []ledger.Entry {
+func (lt *Tail) lines(b []byte) []Entry {
 	end := bytes.LastIndexByte(b, '\n')
 	lt.partial = append([]byte(nil), b[end+1:]...)
-	var out []ledger.Entry
+	var out []Entry
 	for _, line := range bytes.Split(b[:end+1], []byte("\n")) {
-		var e ledger.Entry
+		var e Entry
 		if len(line) > 0 && json.Unmarshal(line, &e) == nil && e.Name != "" {
 			out = append(out, e)
 			lt.last, lt.hasLast = e, true
@@ -84,8 +86,8 @@ func (lt *ledgerTail) lines(b []byte) []ledger.Entry {
 
 // reread reads a ledger that was replaced, returning the entries after
 // the last one seen (none when it cannot be found: it was compacted away).
-func (lt *ledgerTail) reread(st os.FileInfo) []ledger.Entry {
-	es, _ := ledger.Read(lt.path)
+func (lt *Tail) reread(st os.FileInfo) []Entry {
+	es, _ := Read(lt.path)
 	lt.off, lt.ino, lt.partial = st.Size(), inode(st), nil
 	from := 0
 	if lt.hasLast {

@@ -24,14 +24,18 @@
 // last Entry) drops the Skip packets it has already published and carries
 // on as the first run did after that split: a late packet goes to a
 // continuation of it, and the split that was open at the crash is built
-// again whole. A crash between a
-// publish and its Entry makes the resumed push publish that split again
-// under the same name with the same bytes, which replaces it.
+// again whole. A crash between a publish and its Entry makes the resumed
+// push build that split again; its final name already holds the same
+// bytes, so it is not written again but recorded with Existed set (see
+// lib/split: a published file is never replaced).
 //
 // # Format
 //
-// One JSON object per line, appended and fsynced; a torn last line (a
-// crash while writing it) is ignored. The file is compacted to its newest
-// entries when it grows past a limit. The fields are described, for
-// users, in docs/formats.md (Ledger).
+// One JSON object per line, appended and fsynced (lib/durable's Log):
+// once Append returns, the entry survives a power cut. A torn last line (a
+// cut while it was written) is ignored by readers and cut off by the next
+// Open, so no entry is ever appended to it. The file is compacted to its
+// newest entries, durably, when it grows past a limit. Paths come from
+// lib/state; pcap_split --ledger also takes any file. The fields are
+// described, for users, in docs/formats.md (Ledger).
 package ledger
