@@ -60,8 +60,8 @@ func flags() []cli.Flag {
 		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed `N`; equal seeds give equal files"},
 		&cli.StringFlag{Name: "start", Value: synth.DefaultStart.Format("2006-01-02T15:04:05Z07:00"), Usage: "time `T` of the first packet"},
 		&cli.DurationFlag{Name: "duration", Value: synth.DefaultDuration, Usage: "span `D` of the timestamps"},
-		&cli.Int64Flag{Name: "packets", Usage: "write `N` packets"},
-		&cli.StringFlag{Name: "size", Usage: "write a file of exactly `BYTES` bytes"},
+		&cli.StringFlag{Name: "packets", Usage: "write `N` packets (this or --size is required)"},
+		&cli.StringFlag{Name: "size", Usage: "write a file of exactly `BYTES` bytes (this or --packets is required)"},
 		&cli.Float64Flag{Name: "encap", Value: synth.DefaultEncap, Usage: "`FRACTION` of packets tagged or tunnelled"},
 		&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "write to `FILE` instead of stdout (- is stdout)"},
 	}
@@ -82,8 +82,8 @@ func options(c *cli.Context) (synth.Options, error) {
 	case c.IsSet("packets") == c.IsSet("size"):
 		return opt, usagef("give exactly one of --packets and --size")
 	case c.IsSet("packets"):
-		if opt.Packets = c.Int64("packets"); opt.Packets <= 0 {
-			return opt, usagef("packets %d: must be positive", opt.Packets)
+		if opt.Packets, err = cliutil.ParseCount(c.String("packets"), false); err != nil {
+			return opt, usagef("--packets %s: %w", c.String("packets"), err)
 		}
 	default:
 		if opt.Size, err = synth.ParseSize(c.String("size")); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/state"
 )
 
@@ -86,12 +87,12 @@ target and the field, exit 2, before anything starts.`,
 		{Comment: "run in the foreground as the service does, with the folders elsewhere",
 			Command: "push_realtime --config ./push.lua --store /data/capture --state-dir /data/state --log-dir /data/log"},
 	},
-	SeeAlso: []string{"rclone(1)", "systemd.exec(5)"},
+	SeeAlso: []string{"push_realtime.lua(5)", "rclone(1)", "systemd.exec(5)"},
 }
 
 // Defaults of the folders (see ARCHITECTURE.md).
 const (
-	defaultConfig = "/etc/pcappush/push_realtime.lua"
+	defaultConfig = config.DefaultFile
 	defaultStore  = "/var/lib/pcappush/capture"
 	defaultState  = state.Default
 	defaultLogDir = "/var/log/pcappush"
@@ -157,9 +158,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	h := help
 	h.Sections = append(slices.Clone(help.Sections), statusSection())
 	cliutil.SetHelp(app, h)
-	app.Flags = flags()
+	app.Flags = append(flags(), &cli.BoolFlag{Name: "man-config", Hidden: true, Usage: "write the man page push_realtime.lua(5) to stdout"})
 	app.Commands = []*cli.Command{statusCommand(stdout)}
 	app.Action = func(c *cli.Context) error {
+		if c.Bool("man-config") {
+			return config.WriteMan(stdout, cliutil.ManDate(), cliutil.Version)
+		}
 		if c.NArg() > 0 {
 			return cliutil.Usagef("unexpected argument %q (the one command is status)", c.Args().First())
 		}

@@ -26,11 +26,6 @@ const tool = "stream_cat"
 
 func main() { os.Exit(cliutil.Main(tool, run)) }
 
-// -v is --verbose here; --version keeps its long name only.
-func init() {
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version", DisableDefaultText: true}
-}
-
 var help = cliutil.Help{
 	Synopsis: []string{
 		"stream_cat [--store DIR] [--follow] [--uid UID] [--start-time T] [--end-time T] [options] CAPTURE > out.pcap",

@@ -37,7 +37,15 @@ func (s *Server) Output() string { return s.out.String() }
 // start runs name with args in its own process group and waits until
 // port accepts connections.
 func start(port int, name string, args ...string) (*Server, error) {
+	return startEnv(port, nil, name, args...)
+}
+
+// startEnv is start with variables added to the environment.
+func startEnv(port int, env []string, name string, args ...string) (*Server, error) {
 	cmd := exec.Command(name, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -49,7 +57,7 @@ func start(port int, name string, args ...string) (*Server, error) {
 		cmd.Wait() //nolint:errcheck // a killed server exits with a signal
 		close(s.done)
 	}()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // node and smbd start slowly on a busy machine
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:

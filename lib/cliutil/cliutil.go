@@ -78,6 +78,13 @@ func Report(w io.Writer, tool string, err error) int {
 	return Code(err)
 }
 
+// The version flag is -V, --version in every tool, as in gzip, zstd, lz4,
+// grep and curl: -v means --verbose (stream_cat's), as in tcpdump, so that
+// a user who asks for more words never gets a version and an exit.
+func init() {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version", DisableDefaultText: true}
+}
+
 // RunFunc is a tool's testable entry point.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
@@ -108,7 +115,10 @@ func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		// --generate-bash-completion lists the options that start with
+		// the word before it: packaging/pcappush.bash-completion asks it.
+		EnableBashCompletion: true,
+		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &UsageError{Err: err}
 		},

@@ -106,7 +106,15 @@ func TestNewAppTurnsFlagMistakesIntoUsageErrors(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := app.RunContext(context.Background(), []string{"tool", "--version"}); err != nil || out.String() != "tool version dev\n" {
-		t.Errorf("--version: %v, %q", err, out.String())
+	for _, flag := range []string{"--version", "-V"} {
+		out.Reset()
+		if err := app.RunContext(context.Background(), []string{"tool", flag}); err != nil || out.String() != "tool version dev\n" {
+			t.Errorf("%s: %v, %q", flag, err, out.String())
+		}
+	}
+	// -v is --verbose where a tool has it, never the version
+	out.Reset()
+	if err := app.RunContext(context.Background(), []string{"tool", "-v"}); !IsUsage(err) || out.Len() != 0 {
+		t.Errorf("-v: %v, %q; want a usage error and no version", err, out.String())
 	}
 }
