@@ -12,6 +12,15 @@ GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 VERSITYGW    := $(TOOLS)/versitygw
 VERSITYGW_VER := v1.8.0
+# The other loopback servers the endpoint tests run: Google Cloud Storage
+# (fake-gcs-server), Azure Blob (Azurite, from npm), and a summariser of
+# go test's output for make test (gotestsum).
+FAKEGCS      := $(TOOLS)/fake-gcs-server
+FAKEGCS_VER  := v1.56.1
+AZURITE      := $(CURDIR)/.tools/azurite/node_modules/.bin/azurite-blob
+AZURITE_VER  := 3.37.0
+GOTESTSUM    := $(TOOLS)/gotestsum
+GOTESTSUM_VER := v1.13.0
 DEMO_DIR     ?= $(CURDIR)/demo-out
 
 # Installation (make install): GNU-style directories under PREFIX, staged
@@ -25,27 +34,44 @@ MANDIR       ?= $(PREFIX)/share/man
 SYSCONFDIR   ?= /etc
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR  ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 MAN_OUT      ?= $(BIN)/man
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 INSTALL_BINS := $(addprefix $(BIN)/,$(TOOLS_CMDS))
-MAN_PAGES    := $(addprefix $(MAN_OUT)/,$(addsuffix .1,$(TOOLS_CMDS)))
+MAN1_PAGES   := $(addprefix $(MAN_OUT)/man1/,$(addsuffix .1,$(TOOLS_CMDS)))
+MAN5_PAGES   := $(MAN_OUT)/man5/push_realtime.lua.5
+MAN_PAGES    := $(MAN1_PAGES) $(MAN5_PAGES)
+
+# The Debian package (make deb): built with nfpm as a library
+# (github.com/goreleaser/nfpm/v2 v2.48.0, in go.mod), by internal/mkdeb.
+# Its version is the tag without its v (v1.2.0: 1.2.0), else
+# 0.0~gitDATE.COMMIT, so that later commits sort later.
+DEB_VERSION  ?= $(shell t=$$(git describe --tags --match 'v[0-9]*' --exact-match 2>/dev/null) && echo "$${t\#v}" || \
+                  TZ=UTC0 git log -1 --date=format-local:%Y%m%d%H%M%S --format='0.0~git%cd.%h' 2>/dev/null || echo 0.0~dev)
+DEB          := $(BIN)/pcappush_$(DEB_VERSION)_amd64.deb
 
 # Debian packages: what building needs (lib/bpf compiles filters with the
 # system's libpcap through cgo), what the tests check against, and what the
 # benchmarks compare with.
+# make test installs them with their services neither started nor enabled
+# (scripts/setup-debian.sh); the tests start sshd, vsftpd, smbd and
+# prometheus themselves on loopback ports.
 BUILD_DEBS := gcc libc6-dev libpcap-dev
-TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base openssh-server vsftpd time
+TEST_DEBS  := $(BUILD_DEBS) tcpdump tshark wireshark-common python3-scapy zstd lz4 groff-base man-db openssh-server vsftpd \
+              samba prometheus time fuse3 lintian mmdebstrap
 BENCH_DEBS := $(TEST_DEBS) hyperfine pigz
 
-.PHONY: all build man docs install uninstall demo test test-short check lint fmt bench fuzz setup-build setup-test setup-bench clean
+.PHONY: all build man docs install uninstall deb demo test test-deb test-short check lint fmt bench fuzz setup-build setup-test setup-bench test-tools clean
 
 all: build
 
 build: setup-build
 	@mkdir -p $(BIN)
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(TOOLS_CMDS))
+	$(GO) build -trimpath -buildmode=pie -ldflags '$(LDFLAGS)' -o $(BIN)/ $(addprefix ./cmd/,$(TOOLS_CMDS))
 
-## man: one man page per tool in bin/man, made from its --help text.
+## man: one man page per tool in bin/man/man1, made from its --help text,
+## and push_realtime.lua(5) in bin/man/man5 (MANPATH=bin/man man push_realtime).
 man: build
 	@rm -f $(MAN_PAGES)
 	@$(MAKE) --no-print-directory $(MAN_PAGES)
@@ -67,35 +93,45 @@ docs: build
 $(INSTALL_BINS) &:
 	@$(MAKE) --no-print-directory build
 
-$(MAN_OUT)/%.1: $(BIN)/%
+$(MAN_OUT)/man1/%.1: $(BIN)/%
 	@mkdir -p $(@D)
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $< --man > $@.tmp && mv $@.tmp $@
 
-## install: the tools, man pages, systemd unit, sysusers.d entry and example
-## config (PREFIX=/usr/local, DESTDIR=); never replaces push_realtime.lua.
+$(MAN_OUT)/man5/push_realtime.lua.5: $(BIN)/push_realtime
+	@mkdir -p $(@D)
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $< --man-config > $@.tmp && mv $@.tmp $@
+
+## install: the tools, man pages, bash completion, systemd unit, sysusers.d
+## and tmpfiles.d entries and example config (PREFIX=/usr/local, DESTDIR=);
+## never replaces push_realtime.lua.
 install: $(INSTALL_BINS) $(MAN_PAGES)
-	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) \
-	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/pcappush
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/pcappush
 	install -m 0755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN1_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5_PAGES) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/pcappush.bash-completion $(DESTDIR)$(COMPLETIONDIR)/stream_cat
+	for t in $(filter-out stream_cat,$(TOOLS_CMDS)); do ln -sf stream_cat $(DESTDIR)$(COMPLETIONDIR)/$$t; done
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' packaging/push_realtime.service.in \
 	  > $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp
 	install -m 0644 $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp $(DESTDIR)$(UNITDIR)/push_realtime.service
 	rm -f $(DESTDIR)$(UNITDIR)/push_realtime.service.tmp
 	install -m 0644 packaging/pcappush.sysusers $(DESTDIR)$(SYSUSERSDIR)/pcappush.conf
+	install -m 0644 packaging/pcappush.tmpfiles $(DESTDIR)$(TMPFILESDIR)/pcappush.conf
 	install -m 0644 packaging/push_realtime.lua.example $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua.example
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua ]; then \
 	  echo "kept $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua"; \
 	else install -m 0644 packaging/push_realtime.lua.example $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua; fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
-	  scripts/install-system.sh $(SYSUSERSDIR)/pcappush.conf; \
+	  scripts/install-system.sh $(SYSUSERSDIR)/pcappush.conf $(TMPFILESDIR)/pcappush.conf; \
 	else echo "not creating user pcappush (DESTDIR staging or not root): $(SYSUSERSDIR)/pcappush.conf declares it"; fi
 
 ## uninstall: removes what install put there; keeps push_realtime.lua, the
 ## state and log folders and the pcappush user.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS_CMDS)) \
-	  $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(addsuffix .1,$(TOOLS_CMDS))) \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(addsuffix .1,$(TOOLS_CMDS))) $(DESTDIR)$(MANDIR)/man5/push_realtime.lua.5 \
+	  $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(TOOLS_CMDS)) $(DESTDIR)$(TMPFILESDIR)/pcappush.conf \
 	  $(DESTDIR)$(UNITDIR)/push_realtime.service $(DESTDIR)$(SYSUSERSDIR)/pcappush.conf \
 	  $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua.example
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/pcappush/push_realtime.lua, /var/lib/pcappush, /var/log/pcappush and the user pcappush"
@@ -106,6 +142,12 @@ setup-build:
 setup-test:
 	@scripts/setup-debian.sh $(TEST_DEBS)
 
+## deb: the Debian package bin/pcappush_VERSION_amd64.deb (see docs/operations.md).
+deb: $(DEB)
+
+$(DEB): $(INSTALL_BINS) $(MAN_PAGES) $(wildcard packaging/* packaging/deb/*) internal/mkdeb/main.go
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./internal/mkdeb -version '$(DEB_VERSION)' -bin $(BIN) -man $(MAN_OUT) -o $@
+
 setup-bench:
 	@scripts/setup-debian.sh $(BENCH_DEBS)
 
@@ -113,13 +155,24 @@ setup-bench:
 demo: build
 	@scripts/demo.sh $(BIN) $(DEMO_DIR)
 
-## test: unit and end-to-end tests (installs the Debian tools they compare
-## with, and the S3 server the upload tests run against), a short chaos
-## run, then every fuzz target briefly.
+## test: unit and end-to-end tests with the race detector (installs the
+## Debian tools they compare with and the loopback servers the upload tests
+## run against), then every fuzz target briefly; one line per package and
+## fuzz target, the failures' output, and a last line "N passed, N failed".
+## With CI set, the Debian package is built and its install test runs too
+## (on the machine itself); elsewhere that is make test-deb.
 FUZZ_BRIEF ?= 3s
-test: setup-test $(VERSITYGW)
-	$(GO) test -race -count=1 -timeout 20m ./...
-	@scripts/fuzz.sh $(FUZZ_BRIEF)
+test: setup-test test-tools build $(if $(CI),deb)
+	@PCAPPUSH_DEB=$(if $(CI),$(DEB)) scripts/test.sh $(GOTESTSUM) $(FUZZ_BRIEF)
+
+## test-deb: build the package, lint it, install it into a throwaway Debian
+## root (made once with mmdebstrap, kept in .tools/debian-root), push the
+## demo from the installed tools as user pcappush, remove and purge it.
+## With CI set, make test runs it too, on the machine itself.
+test-deb: setup-test deb
+	set -o pipefail; PCAPPUSH_DEB=$(DEB) $(GO) test -count=1 -timeout 20m -run '^TestDeb' -v ./tests 2>&1 | grep -vE '^=== (RUN|PAUSE|CONT)'
+
+test-tools: $(VERSITYGW) $(FAKEGCS) $(AZURITE) $(GOTESTSUM)
 
 ## test-short: the tests without the race detector, for a quick loop.
 test-short: setup-build
@@ -127,6 +180,17 @@ test-short: setup-build
 
 $(VERSITYGW):
 	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VER)
+
+$(FAKEGCS):
+	GOBIN=$(TOOLS) $(GO) install github.com/fsouza/fake-gcs-server@$(FAKEGCS_VER)
+
+$(GOTESTSUM):
+	GOBIN=$(TOOLS) $(GO) install gotest.tools/gotestsum@$(GOTESTSUM_VER)
+
+# npm: the machine's (Node.js packages ship their own), else Debian's
+$(AZURITE):
+	@command -v npm >/dev/null || scripts/setup-debian.sh npm
+	npm install --prefix $(CURDIR)/.tools/azurite --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VER)
 
 $(GOLANGCI):
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
@@ -146,9 +210,9 @@ fmt:
 ## bench: whole-tool throughput against the peer tools, same input, one run;
 ## refreshes the tables of docs/performance.md. Suites may follow:
 ## `make bench push cat` runs only those (BENCH_RUNS=5 runs each).
-BENCH_SUITE_NAMES := cat compress decap filter hops push rclone split
+BENCH_SUITE_NAMES := cat compress decap filter hops push rclone split window
 BENCH_SUITES      := $(if $(filter bench,$(MAKECMDGOALS)),$(filter $(BENCH_SUITE_NAMES),$(MAKECMDGOALS)))
-bench: build setup-bench
+bench: build setup-bench $(VERSITYGW)
 	@scripts/bench.sh $(BIN) $(BENCH_SUITES)
 
 # Suite names after `bench` are arguments, not targets of their own.
@@ -159,10 +223,15 @@ $(BENCH_SUITES):
 endif
 
 ## chaos: realtime push of a live capture while processes are killed at
-## random for CHAOS_SECONDS; checks every packet is published exactly once.
+## random for CHAOS_SECONDS, then POWER_CUTS real power cuts (the state,
+## logs and outputs on a file system that drops what was not fsynced);
+## checks every packet is published exactly once and no published split
+## is replaced.
 CHAOS_SECONDS ?= 150
-chaos: setup-test $(VERSITYGW)
-	set -o pipefail; PCAPPUSH_REQUIRE_TOOLS=1 PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) $(GO) test -count=1 -timeout 30m -run '^TestChaos$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |    |ok|FAIL|PASS)'
+POWER_CUTS    ?= 8
+chaos: setup-test test-tools
+	set -o pipefail; PCAPPUSH_REQUIRE_TOOLS=1 PCAPPUSH_CHAOS_SECONDS=$(CHAOS_SECONDS) PCAPPUSH_POWER_CUTS=$(POWER_CUTS) \
+	  $(GO) test -count=1 -timeout 30m -run '^(TestChaos|TestPowerCut)$$' -v ./tests 2>&1 | grep -E '^(chaos:|--- |    |ok|FAIL|PASS)'
 
 ## fuzz: every fuzz target for FUZZTIME each (default 1m).
 FUZZTIME ?= 1m

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,8 +63,9 @@ func stagePIDs(root string) map[string][]int {
 // to files and to S3; decapsulated, filtered TCP; all again, in splits of
 // 300 kB) and 2-second splits, and kills processes
 // at random many times: one stage, push_realtime alone, or everything at
-// once as a power cut would. The published splits must hold every packet
-// written exactly once.
+// once (a crash of the push, not of the machine: the page cache survives;
+// TestPowerCut cuts the power). The published splits must hold every
+// packet written exactly once.
 func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos takes a while")
@@ -93,23 +93,7 @@ return Config
 	p.start()
 	t.Cleanup(func() { p.cmd.Process.Kill() }) //nolint:errcheck
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the recorder: ~400 packets/s, a new chunk every 2 s
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			w.packets(40, 2*time.Millisecond)
-			if i%20 == 19 {
-				w.rotate()
-			}
-		}
-	}()
+	stop := record(w)
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	kills := map[string]int{}
 	restarts := 0
@@ -141,7 +125,7 @@ return Config
 			kills["push_realtime"]++
 			p.start()
 			restarts++
-		default: // a power cut: everything at once
+		default: // everything at once (kill -9 keeps the page cache: not a power cut)
 			p.cmd.Process.Kill() //nolint:errcheck
 			for _, ps := range pids {
 				for _, pid := range ps {
@@ -149,13 +133,12 @@ return Config
 				}
 			}
 			p.cmd.Wait() //nolint:errcheck
-			kills["power cut"]++
+			kills["all at once"]++
 			p.start()
 			restarts++
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	w.f.Close()
 	// Let the push catch up (the S3 target's backoff may have grown), then
 	// stop it; the last splits are published.

@@ -1,17 +1,14 @@
 package tests
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/pcappush/pcappush/internal/pcaptest"
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
 // gen writes a generated capture and returns its path.
@@ -41,21 +38,11 @@ func readRecs(t *testing.T, path string) []rec {
 
 func parseRecs(t *testing.T, name string, b []byte) []rec {
 	t.Helper()
-	r, err := pcapio.NewReader(bytes.NewReader(b), name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []rec
-	for {
-		x, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, rec{x.Time, x.OrigLen, string(x.Data)})
+	for _, r := range pcaptest.Parse(t, name, b) {
+		out = append(out, rec(r))
 	}
+	return out
 }
 
 // files lists a folder's files by name.

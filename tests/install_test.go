@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/pcappush/pcappush/internal/testutil"
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
 )
 
 // makeIn runs make in the repository with args, as an operator would, and
@@ -64,15 +66,18 @@ func wantLayout() map[string]fs.FileMode {
 	dir := fs.ModeDir | 0o755
 	want := map[string]fs.FileMode{}
 	for _, d := range []string{"etc", "etc/pcappush", "usr", "usr/bin", "usr/lib", "usr/lib/systemd",
-		"usr/lib/systemd/system", "usr/lib/sysusers.d", "usr/share", "usr/share/man", "usr/share/man/man1"} {
+		"usr/lib/systemd/system", "usr/lib/sysusers.d", "usr/lib/tmpfiles.d", "usr/share", "usr/share/man",
+		"usr/share/man/man1", "usr/share/man/man5", "usr/share/bash-completion", "usr/share/bash-completion/completions"} {
 		want[d] = dir
 	}
 	for _, tool := range cliutil.Tools {
 		want["usr/bin/"+tool] = 0o755
 		want["usr/share/man/man1/"+tool+".1"] = 0o644
+		want["usr/share/bash-completion/completions/"+tool] = 0o777 // a link to stream_cat's
 	}
 	for _, f := range []string{"etc/pcappush/push_realtime.lua", "etc/pcappush/push_realtime.lua.example",
-		"usr/lib/systemd/system/push_realtime.service", "usr/lib/sysusers.d/pcappush.conf"} {
+		"usr/lib/systemd/system/push_realtime.service", "usr/lib/sysusers.d/pcappush.conf", "usr/lib/tmpfiles.d/pcappush.conf",
+		"usr/share/man/man5/push_realtime.lua.5", "usr/share/bash-completion/completions/stream_cat"} {
 		want[f] = 0o644
 	}
 	return want
@@ -122,6 +127,7 @@ func TestInstall(t *testing.T) {
 			files = append(files, p)
 		}
 	}
+	slices.Sort(files)
 	if diff := cmp.Diff([]string{"etc/pcappush/push_realtime.lua"}, files); diff != "" {
 		t.Errorf("files left by uninstall (-want +got):\n%s", diff)
 	}
@@ -242,7 +248,7 @@ func checkExampleConfig(t *testing.T, root, example string) {
 		"# pcap-all\n" + bin + "/stream_cat --uid push_UID --store /var/lib/pcappush/capture --state-dir /var/lib/pcappush/state --follow ",
 		" | " + bin + "/pcap_split --uid push_UID -o /mnt/remote0/push/all --split-time 60e9 --filename-epoch-sec-startend ",
 		"# pcap-tcp\n",
-		" | " + bin + "/pcap_decap | " + bin + "/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | ",
+		" | " + bin + "/pcap_decap | " + bin + "/pcap_filter --bpf 'net 192.168.1.0/24 and tcp' --compiled '1:12,40 0 0 12,",
 		" -o /mnt/remote0/push/tcp --split-time 60e9 --filename-epoch-sec-startend --pipe-cmd 'gzip -c -1' --filename-suffix .pcap.gz ",
 	} {
 		if !strings.Contains(out, want) {
@@ -291,6 +297,40 @@ func checkManPages(t *testing.T, root string) {
 			if term != "" && !strings.Contains(text, term) {
 				t.Errorf("%s.1 lacks option %q of --help", tool, term)
 			}
+		}
+	}
+	checkConfigManPage(t, root, groff)
+}
+
+// checkConfigManPage renders push_realtime.lua(5) with groff, which must
+// not warn, checks that it names every field of the reference, and that
+// man finds both sections under the installed MANPATH.
+func checkConfigManPage(t *testing.T, root, groff string) {
+	page := filepath.Join(root, "usr/share/man/man5/push_realtime.lua.5")
+	res := testutil.Run(t, nil, groff, "-man", "-Tutf8", "-ww", "-rLL=200n", page)
+	if res.Code != 0 || len(res.Stderr) != 0 {
+		t.Errorf("groff %s: exit %d\n%s", page, res.Code, res.Stderr)
+	}
+	text := regexp.MustCompile(`.\x08|\x1b\[[0-9;]*m`).ReplaceAllString(string(res.Stdout), "")
+	for _, sec := range []string{"NAME", "SYNOPSIS", "DESCRIPTION", "TARGET FIELDS", "GLOBALS", "EXAMPLES", "FILES", "SEE ALSO"} {
+		if !regexp.MustCompile(`(?m)^` + sec + `$`).MatchString(text) {
+			t.Errorf("push_realtime.lua.5 has no %s section", sec)
+		}
+	}
+	for _, f := range config.Reference() {
+		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(f.Name) + `\b`).MatchString(text) {
+			t.Errorf("push_realtime.lua.5 has no entry for %s", f.Name)
+		}
+	}
+	man, err := exec.LookPath("man")
+	if err != nil {
+		t.Skip("man not installed")
+	}
+	for _, name := range []string{"push_realtime", "push_realtime.lua"} {
+		cmd := exec.Command(man, "-w", name)
+		cmd.Env = append(os.Environ(), "MANPATH="+filepath.Join(root, "usr/share/man"))
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.HasPrefix(string(out), root) {
+			t.Errorf("MANPATH=%s man -w %s: %v %s", filepath.Join(root, "usr/share/man"), name, err, out)
 		}
 	}
 }

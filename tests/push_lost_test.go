@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // TestPushLostCapture deletes the live capture, as a recorder's ring

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -133,4 +134,27 @@ func (w *liveWriter) during(d, gap time.Duration) {
 	for end := time.Now().Add(d); time.Now().Before(end); {
 		w.packets(10, gap)
 	}
+}
+
+// record writes a live capture in the background, ~400 packets/s, a
+// new chunk every 2 s, until stopped.
+func record(w *liveWriter) (stop func()) {
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			w.packets(40, 2*time.Millisecond)
+			if i%20 == 19 {
+				w.rotate()
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
 }

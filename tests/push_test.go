@@ -365,7 +365,7 @@ return Config
 	dry := testutil.MustRun(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "cap", "--dry-run")...)
 	// The newlines of the filter stay inside its single quotes.
 	text, ok := strings.CutPrefix(strings.TrimSpace(string(dry.Stdout)), "# weird\n")
-	if !ok || strings.Count(text, "\n") != 2 || !strings.Contains(text, "--bpf '"+filter+"' | ") {
+	if !ok || strings.Count(text, "\n") != 2 || !strings.Contains(text, "--bpf '"+filter+"' --compiled ") {
 		t.Fatalf("dry run:\n%s", dry.Stdout)
 	}
 	os.RemoveAll(weird)

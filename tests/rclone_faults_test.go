@@ -115,20 +115,7 @@ func TestRcloneServerKilledMidUpload(t *testing.T) {
 // exit code, stderr and the time from the stop to the exit.
 func stopMidUpload(t *testing.T, r *remote, b []byte, cut int, env []string, stop func(), args ...string) (int, string, time.Duration) {
 	t.Helper()
-	p := startSplit(t, env, args...)
-	p.stdin.Write(b[:cut])
-	deadline := time.Now().Add(30 * time.Second)
-	for !r.inFlight("k") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no upload in flight after 30 s:\n%s", p.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	stop()
-	at := time.Now()
-	p.stdin.Write(b[cut:]) // fails once pcap_split has exited
-	code := p.wait(t, 2*time.Minute)
-	return code, p.stderr.String(), time.Since(at)
+	return stopWhen(t, b, cut, env, func(*splitProc) bool { return r.inFlight("k") }, stop, args...)
 }
 
 func TestRcloneFrozenServerTimesOut(t *testing.T) {

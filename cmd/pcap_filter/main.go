@@ -32,7 +32,17 @@ writes, packet for packet.
 Exactly one of --bpf, -F and trailing words gives the expression; put --
 before trailing words that start with -. Like tcpdump, a filter sees the
 outermost headers: run pcap_decap first to filter on tunnelled traffic. A
-bad expression is a usage error (exit 2) before any input is read.`,
+bad expression is a usage error (exit 2) before any input is read; when
+libpcap names the word it refused, the expression is shown with that word
+marked.
+
+libpcap's compile time grows steeply with a filter's length, so an
+expression is limited to 4096 bytes, and libpcap compiles it in a child
+process that is stopped after 10 s (or at once by SIGTERM) and may use
+512 MiB; either is a usage error asking for a shorter filter (net for
+address ranges, portrange for port runs). With --compiled (which
+push_realtime passes, having compiled each filter once when it loaded its
+configuration) a stream of that link type is filtered without compiling.`,
 	Examples: []cliutil.Example{
 		{Comment: "the TCP of 192.168.1.0/24, as the reference's FilterBPF example, one file per minute",
 			Command: "stream_cat --follow capture1 | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/tcp --split-time 60e9 --filename-epoch-sec-startend"},
@@ -49,6 +59,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "bpf", Usage: "keep the packets filter expression `EXPR` matches (\"\" keeps all)"},
 		&cli.StringFlag{Name: "F", Usage: "read the expression from `FILE`, as tcpdump -F does ('#' starts a comment)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print the packets read and kept on stderr at exit"},
+		&cli.StringFlag{Name: "compiled", Usage: "filter streams of link type L with `PROGRAM`, written L:COUNT,CODE JT JF K,... (tcpdump -ddd's lines joined by commas after L:), instead of compiling the expression"},
 	}
 }
 
@@ -65,16 +76,32 @@ func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stder
 	if err != nil {
 		return err
 	}
-	if err := bpf.Check(expr); err != nil {
-		return &cliutil.UsageError{Err: err}
+	opts := filter.Options{Expr: expr}
+	if code := c.String("compiled"); code != "" {
+		if opts.Compiled, err = bpf.ParseBytecode(code, expr); err != nil {
+			return cliutil.Usagef("--compiled: %w", err)
+		}
+	} else if opts.Compiled, err = (bpf.Compiler{}).Check(ctx, expr); ctx.Err() != nil {
+		return nil // stopped while libpcap compiled: nothing was read or written
+	} else if err != nil {
+		return usage(err)
 	}
-	st, err := filter.Run(ctx, stdin, "stdin", stdout, expr)
+	st, err := filter.Run(ctx, stdin, "stdin", stdout, opts)
 	var ce *bpf.CompileError
 	if errors.As(err, &ce) {
 		return &cliutil.UsageError{Err: err}
 	}
 	if c.Bool("stats") {
 		fmt.Fprintf(stderr, "%s: %s\n", tool, st)
+	}
+	return err
+}
+
+// usage makes libpcap's refusal of the expression a usage error.
+func usage(err error) error {
+	var ce *bpf.CompileError
+	if errors.As(err, &ce) {
+		return &cliutil.UsageError{Err: err}
 	}
 	return err
 }

@@ -39,6 +39,9 @@ func TestRun(t *testing.T) {
 		{[]string{"tcp", "port"}, 2, `bad filter "tcp port": can't parse filter expression: syntax error`},
 		{[]string{"--bpf", "inbound"}, 2, `stdin has link type EN10MB (Ethernet): bad filter "inbound"`},
 		{[]string{"-F", exprFile + ".missing"}, 2, "no such file"},
+		{[]string{"--bpf", "tcp", "--compiled", "1:2,6 0 0 0"}, 2, "--compiled: compiled program: the count"},
+		{[]string{"--bpf", "tcp", "--compiled", "1:1,6 0 0 0"}, 0, ""}, // an Ethernet program dropping all: used as given
+		{[]string{"--bpf", strings.Repeat("port 1 or ", 500) + "port 2"}, 2, "over the 4096-byte limit"},
 	}
 	var kept string
 	for _, tt := range tests {
@@ -47,6 +50,9 @@ func TestRun(t *testing.T) {
 		code := cliutil.Report(&stderr, tool, err)
 		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
 			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.stderr)
+		}
+		if strings.Contains(strings.Join(tt.args, " "), "1:1,6 0 0 0") && stdout.Len() != 24 {
+			t.Errorf("%q: %d bytes out; want the header alone (the given program drops every packet)", tt.args, stdout.Len())
 		}
 		if code != 0 && stdout.Len() != 0 {
 			t.Errorf("%q: %d bytes written on failure", tt.args, stdout.Len())

@@ -14,10 +14,11 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/hook"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/split"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 const tool = "pcap_split"
@@ -28,8 +29,17 @@ var help = cliutil.Help{
 	Synopsis: []string{"pcap_split (--split-time NS | --split-byte BYTES) --filename-FORMAT -o PREFIX [options] < in.pcap"},
 	Description: `Reads a PCAP or pcapng stream on stdin and writes it as a series of
 nanosecond pcap files, by packet time or by size, and publishes each
-atomically: it is written as NAME.pending, synced and renamed, so a final
-name always means a complete file.
+atomically: it is written as NAME.pending, synced and renamed without
+replacing anything, so a final name always means a complete file, and a
+published file is never replaced. When NAME already exists and holds the
+same bytes (a run done again over the same input), the split counts as
+published and is not written again (a line says so, and the summary
+counts the splits skipped); when it holds other bytes, the split is
+published as NAME_2 (then _3, ...) with a warning, or, when those bytes
+are the split's own first packets (a split cut short by a stop), only the
+rest of it is. --overwrite replaces instead. The same holds for --rclone remotes, where existing objects are
+compared by size and hash (or their bytes where the store gives no hash).
+A symbolic link found at NAME.pending or NAME is refused.
 
 Time splits are half-open intervals aligned to multiples of the split time
 since the epoch (60e9: one file per UTC minute; a packet at hh:mm:00.000
@@ -39,6 +49,14 @@ larger than that gets a file of its own. Names are PREFIX, then _ (none
 when PREFIX ends in /), the time part of --filename-FORMAT in UTC, then
 the suffix. A packet stamped before the open split is written to it and
 counted as reordered, never dropped.
+
+A packet whose time is out of the clock by more than --clock-tolerance
+(later than the wall clock by more, earlier than the open or last split by
+more, or ahead of its neighbours by more and followed by packets back at
+the old time) goes into a time split of its own interval, published at the
+next clock tick or packet with a warning, and does not move the clock: the
+split it came in continues as NAME_2, and later splits are published on
+time. A clock tick later than the wall clock by more is not believed.
 
 Clock ticks (records without bytes, from stream_cat --follow) and
 --idle-close complete time splits on a quiet link. At end of input,
@@ -61,21 +79,24 @@ func flags() []cli.Flag {
 	fs := []cli.Flag{
 		&cli.StringFlag{Name: "split-time", Usage: "split by packet time every `NS` nanoseconds, aligned to the epoch (60e9: one file per minute)"},
 		&cli.StringFlag{Name: "split-byte", Usage: "split by size: files of at most `BYTES` bytes (1e9, 512MB)"},
-		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap"},
+		&cli.StringFlag{Name: "o", Usage: "output `PREFIX`: /data/push/all gives /data/push/all_TIME.pcap; /data/push/ gives /data/push/TIME.pcap; {host} in it is --host"},
+		&cli.StringFlag{Name: "host", Usage: "this machine's `NAME` as {host} in -o (default: the host name up to its first dot)"},
 		&cli.StringFlag{Name: "filename-suffix", Value: split.DefaultSuffix, Usage: "file name `SUFFIX`, e.g. .pcap.gz"},
 		&cli.StringFlag{Name: "pipe-cmd", Usage: "pass each split through shell `COMMAND` (stdin to stdout), e.g. \"gzip -c -1\"; after --compress when both are given"},
 		&cli.DurationFlag{Name: "pipe-timeout", Value: split.DefaultPipeTimeout, Usage: "kill a --pipe-cmd that reads nothing, or does not exit after its input ends, for `D`; the split fails"},
 		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO`[:LEVEL]: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
+		&cli.BoolFlag{Name: "overwrite", Usage: "publish over a file (or object) already under a split's name, instead of keeping it and publishing as NAME_2 when it differs"},
 		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
 		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
 		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split `D` after its end when stdin is quiet (0: never)"},
+		&cli.DurationFlag{Name: "clock-tolerance", Value: split.DefaultClockTolerance, Usage: "a packet more than `D` ahead of the wall clock, or behind the split it comes in, goes into a split of its own without moving the split clock (0: off)"},
 		&cli.StringFlag{Name: "ledger", Usage: "record each published split in `FILE` (for exactly-once resume)"},
 		&cli.BoolFlag{Name: "resume", Usage: "continue after the last split recorded in the --ledger file (stream_cat must --resume at its checkpoint)"},
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
-		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published, given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published (not for one found already published), given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
 		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
 		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
@@ -136,6 +157,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if post != nil {
 		opts.OnPublish = withPost(opts.OnPublish, post)
 	}
+	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr)
 	preamble(stderr, c, opts)
 	out, err := output.Open(ctx, opts.Prefix, oo)
 	var cerr *output.ConfigError
@@ -146,6 +168,11 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		return err
 	}
 	fmt.Fprintf(stderr, "output: %s\n", out.Where)
+	if c.Bool("rclone") {
+		if w := output.ConfigPermWarning(output.RcloneConfigPath(c.String("rclone-config")), os.Getgid()); w != "" {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+		}
+	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -166,7 +193,7 @@ func outputOptions(c *cli.Context, o split.Options, stderr io.Writer) output.Opt
 	return output.Options{
 		Rclone: c.Bool("rclone"), RcloneConfig: c.String("rclone-config"),
 		Compress: c.String("compress"), PipeCmd: c.String("pipe-cmd"), PipeTimeout: setDuration(c, "pipe-timeout"),
-		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age,
+		Suffix: o.Suffix, NamesFinal: o.Time != 0, SweepAge: age, Overwrite: c.Bool("overwrite"),
 		Log: stderr, LogPrefix: tool + ": ",
 	}
 }
@@ -197,6 +224,21 @@ func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
 	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
 }
 
+// warnOutOfClock logs a split of packets out of the clock, then calls next
+// (when not nil).
+func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Writer) func(split.Info) error {
+	return func(i split.Info) error {
+		if i.Outlier {
+			fmt.Fprintf(stderr, "%s: warning: %s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged\n",
+				tool, i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+		}
+		if next == nil {
+			return nil
+		}
+		return next(i)
+	}
+}
+
 // withPost runs the post command after publish (the ledger entry) succeeds.
 func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
 	return func(i split.Info) error {
@@ -204,6 +246,9 @@ func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info
 			if err := publish(i); err != nil {
 				return err
 			}
+		}
+		if i.Existed {
+			return nil // published, and its command run, before
 		}
 		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
 		return nil
@@ -215,11 +260,21 @@ func options(c *cli.Context) (split.Options, error) {
 	if c.NArg() > 0 {
 		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
-	o := split.Options{Prefix: c.String("o"), Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close")}
+	o := split.Options{Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close"),
+		ClockTolerance: c.Duration("clock-tolerance")}
+	var err error
+	if o.Prefix, err = expandPrefix(c); err != nil {
+		return o, err
+	}
+	switch {
+	case o.ClockTolerance < 0:
+		return o, cliutil.Usagef("--clock-tolerance must not be negative")
+	case o.ClockTolerance == 0:
+		o.ClockTolerance = -1 // off
+	}
 	if err := outputFlags(c, &o); err != nil {
 		return o, err
 	}
-	var err error
 	if v := c.String("split-time"); c.IsSet("split-time") {
 		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
 			return o, cliutil.Usagef("--split-time %q: %w", v, err)
@@ -250,6 +305,29 @@ func options(c *cli.Context) (split.Options, error) {
 		return o, cliutil.Usagef("%w", err)
 	}
 	return o, nil
+}
+
+// expandPrefix returns -o with {host} expanded: --host, else the short
+// host name. {desc} and {capture} are push_realtime's; here they are
+// errors, as is any other placeholder.
+func expandPrefix(c *cli.Context) (string, error) {
+	prefix := c.String("o")
+	var v config.PathValues
+	var err error
+	switch {
+	case c.IsSet("host"):
+		if v.Host = c.String("host"); config.CheckHost(v.Host) != nil {
+			return "", cliutil.Usagef("--host: %w", config.CheckHost(v.Host))
+		}
+	case config.HasPlaceholder(prefix, config.PlaceholderHost):
+		if v.Host, err = config.ShortHostname(); err != nil {
+			return "", cliutil.Usagef("-o %q: {host}: %w: give --host", prefix, err)
+		}
+	}
+	if prefix, err = config.ExpandPath(prefix, v); err != nil {
+		return "", cliutil.Usagef("-o %w", err)
+	}
+	return prefix, nil
 }
 
 // outputFlags checks the output flags that shape split.Options: the
@@ -311,26 +389,32 @@ func resumeOptions(c *cli.Context, o *split.Options) error {
 	return nil
 }
 
-// resumeAfter sets o to continue after the last split the ledger records.
+// resumeAfter sets o to continue after the last split the ledger records:
+// at its resume point, with the clock of the last split that is not an
+// outlier (a split of packets out of the clock does not move it).
 func resumeAfter(l *ledger.Ledger, o *split.Options) error {
-	last, ok, err := l.Last()
+	es, err := l.Entries()
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if len(es) == 0 {
 		return nil // nothing published yet: start from the beginning
 	}
+	last := es[len(es)-1]
 	if !last.HasCkpt {
 		return fmt.Errorf("ledger: the last split (%s) has no checkpoint to resume after", last.Name)
 	}
-	o.Resume = split.Resume{Skip: last.Skip, Base: last.Base, Dup: last.Dup, Ckpt: last.Ckpt, HasCkpt: true}
-	if o.Time != 0 {
-		o.Resume.End = last.End
+	o.Resume = split.Resume{Skip: last.Skip, Ckpt: last.Ckpt, HasCkpt: true}
+	if clock, ok := ledger.Clock(es); ok {
+		o.Resume.Base, o.Resume.Dup = clock.Base, clock.Dup
+		if o.Time != 0 {
+			o.Resume.End = clock.End
+		}
 	}
 	return nil
 }
 
 func ledgerEntry(i split.Info) ledger.Entry {
 	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
-		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup}
+		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed, Outlier: i.Outlier}
 }

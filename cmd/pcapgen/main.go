@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/synth"
 )
 
@@ -57,8 +60,8 @@ func flags() []cli.Flag {
 		&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed `N`; equal seeds give equal files"},
 		&cli.StringFlag{Name: "start", Value: synth.DefaultStart.Format("2006-01-02T15:04:05Z07:00"), Usage: "time `T` of the first packet"},
 		&cli.DurationFlag{Name: "duration", Value: synth.DefaultDuration, Usage: "span `D` of the timestamps"},
-		&cli.Int64Flag{Name: "packets", Usage: "write `N` packets"},
-		&cli.StringFlag{Name: "size", Usage: "write a file of exactly `BYTES` bytes"},
+		&cli.StringFlag{Name: "packets", Usage: "write `N` packets (this or --size is required)"},
+		&cli.StringFlag{Name: "size", Usage: "write a file of exactly `BYTES` bytes (this or --packets is required)"},
 		&cli.Float64Flag{Name: "encap", Value: synth.DefaultEncap, Usage: "`FRACTION` of packets tagged or tunnelled"},
 		&cli.StringFlag{Name: "write", Aliases: []string{"w"}, Usage: "write to `FILE` instead of stdout (- is stdout)"},
 	}
@@ -79,8 +82,8 @@ func options(c *cli.Context) (synth.Options, error) {
 	case c.IsSet("packets") == c.IsSet("size"):
 		return opt, usagef("give exactly one of --packets and --size")
 	case c.IsSet("packets"):
-		if opt.Packets = c.Int64("packets"); opt.Packets <= 0 {
-			return opt, usagef("packets %d: must be positive", opt.Packets)
+		if opt.Packets, err = cliutil.ParseCount(c.String("packets"), false); err != nil {
+			return opt, usagef("--packets %s: %w", c.String("packets"), err)
 		}
 	default:
 		if opt.Size, err = synth.ParseSize(c.String("size")); err != nil {
@@ -106,28 +109,23 @@ func generate(c *cli.Context, stdout io.Writer) error {
 	return writeFile(c.Context, path, opt)
 }
 
-// writeFile publishes the capture atomically: it writes path.pending,
-// syncs it and renames it to path, removing it if anything fails.
-func writeFile(ctx context.Context, path string, opt synth.Options) (err error) {
+// writeFile publishes the capture durably (lib/durable): it writes
+// path.pending (never through a link planted there; a file a killed run
+// left there is removed first), syncs it, renames it to path and syncs the
+// folder, removing it if anything fails.
+func writeFile(ctx context.Context, path string, opt synth.Options) error {
 	tmp := path + ".pending"
-	f, err := os.Create(tmp)
+	f, err := durable.Create(tmp, 0o666)
+	if errors.Is(err, fs.ErrExist) && !errors.As(err, new(*durable.LinkError)) {
+		os.Remove(tmp)
+		f, err = durable.Create(tmp, 0o666)
+	}
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = synth.Generate(ctx, f, opt); err != nil {
+	if _, err := synth.Generate(ctx, f, opt); err != nil {
+		f.Abort() //nolint:errcheck // err is the one to report
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Replace(path)
 }

@@ -180,6 +180,12 @@ func TestHelpAndVersion(t *testing.T) {
 	if !strings.Contains(help, synopsis) || strings.Count(help, "\n   pcapgen --") != 2 {
 		t.Errorf("pcapgen --help lacks the synopsis or two examples:\n%s", help)
 	}
+	// one of --packets and --size is required: neither shows a default
+	for _, l := range strings.Split(help, "\n") {
+		if (strings.HasPrefix(l, "   --packets N") || strings.HasPrefix(l, "   --size BYTES")) && (strings.Contains(l, "default") || !strings.Contains(l, "required")) {
+			t.Errorf("pcapgen --help: %q; want no default and the choice named", l)
+		}
+	}
 	stdout.Reset()
 	if err := run(context.Background(), []string{"pcapgen", "--version"}, nil, &stdout, &bytes.Buffer{}); err != nil {
 		t.Fatalf("pcapgen --version: %v", err)

@@ -4,34 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/bpf"
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/output"
-	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 // checks are the validations config.Load runs with other packages. A dry
 // run makes no folders.
 //
-// rcloneFlag is --rclone-config, which wins over Config.RcloneConfig.
-func checks(dryRun bool, rcloneFlag string) config.Checks {
-	chk := config.Checks{BPF: func(expr string, decap bool) error {
-		if !decap {
-			// The capture's link type is known only when its stream
-			// starts: accept what libpcap compiles for a common one, as
-			// pcap_filter does before its input's header is read.
-			return bpf.Check(expr)
-		}
-		_, err := bpf.Compile(expr, pcapio.LinkTypeEthernet, pcapio.DefaultSnaplen)
-		if err != nil {
-			return fmt.Errorf("%w (compiled by libpcap for Ethernet, pcap_decap's output)", err)
-		}
-		return nil
-	}}
+// rcloneFlag is --rclone-config, which wins over Config.RcloneConfig;
+// filters compiles and keeps the FilterBPF programs.
+func checks(dryRun bool, rcloneFlag string, f *filters) config.Checks {
+	chk := config.Checks{BPF: f.check}
 	chk.Output = func(t *config.Target, rcloneConfig string) error {
 		if rcloneFlag != "" {
 			rcloneConfig = rcloneFlag
@@ -41,6 +31,8 @@ func checks(dryRun bool, rcloneFlag string) config.Checks {
 		}
 		if t.Mode != config.ModeRclone {
 			rcloneConfig = ""
+		} else if err := checkRemoteName(t.Path); err != nil {
+			return err
 		} else if r, err := output.ParseRemote(t.Path); err == nil && len(r.SecretOptions()) > 0 {
 			// Path goes into process arguments, logs and status.
 			return fmt.Errorf("the connection string holds credentials (%s): keep them in the rclone config or in RCLONE_CONFIG_<REMOTE>_<OPTION> variables; Path shows in process lists, logs and status",
@@ -49,10 +41,38 @@ func checks(dryRun bool, rcloneFlag string) config.Checks {
 		return output.Check(t.Path, output.Options{Rclone: t.Mode == config.ModeRclone, RcloneConfig: rcloneConfig,
 			Compress: t.Compress, PipeCmd: t.PipeCmd, Suffix: t.FileSuffix, NamesFinal: t.SplitTime > 0})
 	}
+	// An output folder is made durably, so that a power cut does not take
+	// it away with the splits published in it.
+	chk.Folder = func(dir string) error { return durable.MkdirAll(dir, state.DirPerm) }
 	if dryRun {
 		chk.Folder = func(string) error { return nil }
 	}
 	return chk
+}
+
+// checkRemoteName refuses an RCLONE Path without a remote: rclone would
+// take it for a local path, relative to the working folder when it is not
+// absolute.
+func checkRemoteName(path string) error {
+	r, err := output.ParseRemote(path)
+	if err != nil || r.Name != "" {
+		return nil // a parse error is output.Check's to report
+	}
+	return fmt.Errorf("%q names no rclone remote: give REMOTE:PATH or REMOTE://PATH (REMOTE in the rclone config, or a connection string such as :sftp,host=h:PATH); for a local folder use Mode = \"File\"", path)
+}
+
+// rcloneWarnings warns about an rclone config that others can read, when
+// a target uses it.
+func rcloneWarnings(cfg *config.Config, path string) []string {
+	for _, t := range cfg.Targets {
+		if t.Mode == config.ModeRclone {
+			if w := output.ConfigPermWarning(path, os.Getgid()); w != "" {
+				return []string{w}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // currentCapture returns the function realtime mode asks which capture to

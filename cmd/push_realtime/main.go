@@ -14,6 +14,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const tool = "push_realtime"
@@ -47,14 +49,24 @@ splits in progress are published before push_realtime exits (within
 --stop-timeout). SIGHUP reloads the configuration: unchanged targets keep
 running, changed ones restart (the split in progress is published, and
 the rest of its interval follows as NAME_2). A lock in --state-dir
-keeps a second push_realtime away unless --force is given. The command
+keeps a second push_realtime away unless --force is given. A state or log
+folder others can write (group- or world-writable, or neither this user's
+nor root's) is refused, exit 2; no file is written through a symbolic
+link. A run whose state folder was lost publishes again no split the
+destination holds: one found there with the same bytes is counted as
+skipped (in the status and the target's log). The command
 status shows each target's state, from the status files a running push
 keeps in --state-dir, and the store.
 
+A Path may hold {host}, {desc} and {capture}, expanded once at start (the
+logs, --dry-run and status show the result): with Path
+"s3-fmad://pcap/{host}/all" many machines push into one bucket, each into
+its own folder, and stream_cat --from reads a time window back across them.
+
 Command-line flags win over the Lua globals (Config.Store, Config.LogDir,
-Config.RcloneConfig, Config.Capture), which win over the defaults. A
-mistake in the configuration is reported with the file, the target and the
-field, exit 2, before anything starts.`,
+Config.RcloneConfig, Config.Capture, Config.Host), which win over the
+defaults. A mistake in the configuration is reported with the file, the
+target and the field, exit 2, before anything starts.`,
 	Sections: []cliutil.Section{{Title: "FILES", Items: []cliutil.Item{
 		{Name: defaultConfig, Text: "the configuration (--config)"},
 		{Name: defaultRclone, Text: "rclone's configuration, for RCLONE targets (--rclone-config)"},
@@ -75,14 +87,14 @@ field, exit 2, before anything starts.`,
 		{Comment: "run in the foreground as the service does, with the folders elsewhere",
 			Command: "push_realtime --config ./push.lua --store /data/capture --state-dir /data/state --log-dir /data/log"},
 	},
-	SeeAlso: []string{"rclone(1)", "systemd.exec(5)"},
+	SeeAlso: []string{"push_realtime.lua(5)", "rclone(1)", "systemd.exec(5)"},
 }
 
 // Defaults of the folders (see ARCHITECTURE.md).
 const (
-	defaultConfig = "/etc/pcappush/push_realtime.lua"
+	defaultConfig = config.DefaultFile
 	defaultStore  = "/var/lib/pcappush/capture"
-	defaultState  = "/var/lib/pcappush/state"
+	defaultState  = state.Default
 	defaultLogDir = "/var/log/pcappush"
 	defaultRclone = "/etc/pcappush/rclone.conf"
 )
@@ -109,6 +121,7 @@ func flags() []cli.Flag {
 		configFlag(), storeFlag(), stateFlag(), logDirFlag(),
 		&cli.StringFlag{Name: "rclone-config", EnvVars: []string{"RCLONE_CONFIG"}, Usage: "rclone config `FILE` for RCLONE targets (default: Config.RcloneConfig, else " + defaultRclone + ")"},
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
+		&cli.StringFlag{Name: "host", Usage: "this machine's `NAME` as {host} in Path (default: Config.Host, else the host name up to its first dot)"},
 		&cli.StringFlag{Name: "bin-dir", Usage: "`DIR` holding stream_cat, pcap_decap, pcap_filter, pcap_split (default: next to push_realtime, else PATH)"},
 		&cli.StringFlag{Name: "offline", Usage: "push stored capture `NAME` through every target and exit"},
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},
@@ -145,9 +158,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	h := help
 	h.Sections = append(slices.Clone(help.Sections), statusSection())
 	cliutil.SetHelp(app, h)
-	app.Flags = flags()
+	app.Flags = append(flags(), &cli.BoolFlag{Name: "man-config", Hidden: true, Usage: "write the man page push_realtime.lua(5) to stdout"})
 	app.Commands = []*cli.Command{statusCommand(stdout)}
 	app.Action = func(c *cli.Context) error {
+		if c.Bool("man-config") {
+			return config.WriteMan(stdout, cliutil.ManDate(), cliutil.Version)
+		}
 		if c.NArg() > 0 {
 			return cliutil.Usagef("unexpected argument %q (the one command is status)", c.Args().First())
 		}

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 func runArgs(args ...string) (string, string, error) {
@@ -105,7 +107,7 @@ func TestStatusWithoutAPush(t *testing.T) {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}
 	}
-	os.Remove(filepath.Join(dir, "state", pushstatus.RunFile))
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile())
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {
@@ -141,14 +143,73 @@ func TestDryRunFoldersAbsolute(t *testing.T) {
 // on Linux cooked captures, passes); with Decap it must compile for
 // Ethernet.
 func TestChecksFilterByDecap(t *testing.T) {
-	chk := checks(true, "")
+	f := newFilters(context.Background())
+	chk := checks(true, "", f)
 	if err := chk.BPF("inbound", false); err != nil {
 		t.Errorf("inbound without decap: %v", err)
+	}
+	if code := f.code(config.Target{FilterBPF: "inbound"}); !strings.HasPrefix(code, "113:") {
+		t.Errorf("inbound without decap compiled to %q; want a Linux cooked (113) program", code)
 	}
 	if err := chk.BPF("inbound", true); err == nil {
 		t.Error("inbound with decap: accepted; want Ethernet's refusal")
 	}
 	if err := chk.BPF("tcp port", false); err == nil {
 		t.Error("a syntax error was accepted")
+	}
+}
+
+// TestFiltersCompiledOncePerLoad: a filter already compiled is not
+// compiled again (a reload), and programs no target uses are dropped.
+func TestFiltersCompiledOncePerLoad(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newFilters(ctx)
+	if err := f.check("tcp", true); err != nil {
+		t.Fatal(err)
+	}
+	tcp := config.Target{FilterBPF: "tcp", Decap: true}
+	code := f.code(tcp)
+	if !strings.HasPrefix(code, "1:") {
+		t.Fatalf("code %q", code)
+	}
+	cancel() // a compile now fails: only a cached program passes
+	if err := f.check("tcp", true); err != nil {
+		t.Errorf("checking a compiled filter again: %v", err)
+	}
+	if err := f.check("udp", true); err == nil {
+		t.Error("a new filter passed without being compiled")
+	}
+	f.keep(&config.Config{Targets: []config.Target{{FilterBPF: "ip"}}})
+	if f.code(tcp) != "" {
+		t.Error("a filter no target uses was kept")
+	}
+}
+
+// TestDryRunShowsExpandedPath: the pipeline holds Path with {host},
+// {desc} and {capture} expanded once at start, from --host and --capture;
+// a bad --host is a usage error naming it.
+func TestDryRunShowsExpandedPath(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "push_realtime.lua")
+	body := "local Config = {}\nConfig.Host = \"lua-host\"\nConfig.Target = {}\n" +
+		"table.insert(Config.Target, { Desc = \"pcap-all\", Path = \"" + dir + "/out/{host}/{capture}/{desc}\", Split = \"--split-time 60e9\", FileName = \"--filename-epoch-sec\" })\nreturn Config\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runArgs("--config", cfg, "--state-dir", dir+"/state", "--host", "sensor7", "--capture", "cap1", "--dry-run")
+	if err != nil || !strings.Contains(out, " -o "+dir+"/out/sensor7/cap1/pcap-all ") {
+		t.Errorf("dry run: %v\n%s", err, out)
+	}
+	out, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--offline", "cap2", "--dry-run")
+	if err != nil || !strings.Contains(out, " -o "+dir+"/out/lua-host/cap2/pcap-all ") {
+		t.Errorf("dry run with Config.Host and --offline: %v\n%s", err, out)
+	}
+	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--dry-run")
+	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
+		t.Errorf("no capture: %v", err)
+	}
+	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--capture", "c", "--host", "a b", "--dry-run")
+	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
+		t.Errorf("bad --host: %v", err)
 	}
 }

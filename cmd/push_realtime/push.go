@@ -16,10 +16,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/capture"
+	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 const (
@@ -30,7 +33,7 @@ const (
 
 // settings are the folders after flags, Lua globals and defaults.
 type settings struct {
-	store, stateDir, logDir, rcloneConfig, capture string
+	store, stateDir, logDir, rcloneConfig, capture, host string
 }
 
 // pick returns the flag's value when set, else the Lua global, else def.
@@ -53,6 +56,7 @@ func resolve(c *cli.Context, cfg *config.Config) settings {
 		logDir:       abs(pick(c, "log-dir", cfg.LogDir, defaultLogDir)),
 		rcloneConfig: abs(pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone)),
 		capture:      pick(c, "capture", cfg.Capture, ""),
+		host:         c.String("host"),
 	}
 }
 
@@ -73,29 +77,46 @@ func abs(path string) string {
 func recordRun(s settings, cfgFile string, stderr io.Writer) {
 	pid := os.Getpid()
 	start, _ := pushstatus.ProcessStart(pid)
-	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture}
+	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture, Host: s.host}
 	if err := pushstatus.WriteRun(s.stateDir, r); err != nil {
 		fmt.Fprintf(stderr, "%s: warning: push_realtime status will not find this push's folders without flags: %v\n", tool, err)
 	}
 }
 
 // load reads the configuration and keeps the targets --target names.
-func load(c *cli.Context, dryRun bool) (*config.Config, error) {
-	cfg, err := config.Load(c.String("config"), checks(dryRun, c.String("rclone-config")))
+func load(ctx context.Context, c *cli.Context, dryRun bool, f *filters) (*config.Config, error) {
+	chk := checks(dryRun, c.String("rclone-config"), f)
+	if chk.Host = c.String("host"); c.IsSet("host") {
+		if err := config.CheckHost(chk.Host); err != nil {
+			return nil, usageErr(fmt.Errorf("--host: %w", err))
+		}
+	}
+	chk.Capture = c.String("offline")
+	if chk.Capture == "" {
+		chk.Capture = c.String("capture")
+	}
+	cfg, err := config.LoadContext(ctx, c.String("config"), chk)
 	if err != nil {
 		return nil, usageErr(err)
 	}
 	if err := selectTargets(cfg, c.StringSlice("target")); err != nil {
 		return nil, usageErr(err)
 	}
+	f.keep(cfg)
 	return cfg, nil
 }
 
 func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
-	cfg, err := load(c, c.Bool("dry-run"))
+	f := newFilters(ctx)
+	cfg, err := load(ctx, c, c.Bool("dry-run"), f)
+	if ctx.Err() != nil {
+		return nil // SIGTERM while the configuration loaded: nothing started
+	}
 	if err != nil {
 		return err
 	}
+	s := resolve(c, cfg)
+	cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
 	}
@@ -103,7 +124,9 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	s := resolve(c, cfg)
+	if c.IsSet("offline") && c.String("offline") == "" {
+		return cliutil.Usagef("--offline: give the name of a stored capture (an empty one would push the live capture instead)")
+	}
 	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
 		return usageErr(err)
 	}
@@ -114,7 +137,7 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 				tools[t] = t // shown by name when not installed
 			}
 		}
-		return dryRun(stdout, cfg, s, tools, c.String("offline"))
+		return dryRun(stdout, cfg, s, tools, c.String("offline"), f)
 	}
 	if err != nil {
 		return usageErr(err)
@@ -122,16 +145,23 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	if err := checkStored(s.store, c.String("offline")); err != nil {
 		return err
 	}
+	if err := checkFolders(s); err != nil {
+		return err
+	}
 	unlock, err := lock(s.stateDir, c.Bool("force"))
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if n := state.At(s.stateDir).Sweep(); n > 0 {
+		fmt.Fprintf(stderr, "%s: removed %d temporary files an interrupted write left in %s\n", tool, n, s.stateDir)
+	}
 	reloads := make(chan push.Reload)
 	p, err := push.New(push.Options{
 		Config: cfg, Tools: tools, Store: s.store, StateDir: s.stateDir, LogDir: s.logDir, RcloneConfig: s.rcloneConfig,
 		StatusInterval: c.Duration("status-interval"), StopTimeout: c.Duration("stop-timeout"),
 		Capture: s.capture, Current: currentCapture(s.store, s.capture), Reloads: reloads, Stderr: stderr,
+		FilterCode: f.code,
 	})
 	if err != nil {
 		return err
@@ -151,29 +181,33 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go watchHUP(ctx, c, p, hup, reloads, stderr)
+	go watchHUP(ctx, c, p, hup, reloads, f, stderr)
 	return p.Realtime(ctx)
 }
 
 // watchHUP reloads the configuration at each SIGHUP and hands it to the
 // push; a configuration that does not load is reported and ignored.
-func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, stderr io.Writer) {
+func watchHUP(ctx context.Context, c *cli.Context, p *push.Pusher, hup <-chan os.Signal, reloads chan<- push.Reload, f *filters, stderr io.Writer) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
 		}
-		cfg, err := load(c, false)
+		cfg, err := load(ctx, c, false, f)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: SIGHUP: the configuration was not reloaded; the running one stays: %v\n", tool, err)
 			p.Logf("reload: ignored, the running configuration stays: %v", err)
 			continue
 		}
+		s := resolve(c, cfg)
+		cfg.Warnings = append(cfg.Warnings, rcloneWarnings(cfg, s.rcloneConfig)...)
 		for _, w := range cfg.Warnings {
 			p.Logf("warning: %s", w)
 		}
-		s := resolve(c, cfg)
 		r := push.Reload{Config: cfg, Store: s.store, RcloneConfig: s.rcloneConfig, LogDir: s.logDir, Capture: s.capture, Current: currentCapture(s.store, s.capture)}
 		select {
 		case reloads <- r:
@@ -206,7 +240,7 @@ func selectTargets(cfg *config.Config, names []string) error {
 	return nil
 }
 
-func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string) error {
+func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string, offline string, f *filters) error {
 	capture := offline
 	if capture == "" {
 		capture = s.capture
@@ -215,8 +249,23 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 		capture = "CAPTURE"
 	}
 	for _, t := range cfg.Targets {
-		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == ""}))
+		pl := push.Build(t, push.SpecFor(t, push.Spec{Tools: tools, UID: "push_UID", Store: s.store, StateDir: s.stateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: offline == "", FilterCode: f.code(t)}))
 		fmt.Fprintf(w, "# %s\n%s\n", t.Desc, pl.Shell())
+	}
+	return nil
+}
+
+// checkFolders makes the state and log folders when missing and refuses
+// them, as a usage error, when others could write them (plant links,
+// rewrite the state): group- or world-writable, or another user's.
+func checkFolders(s settings) error {
+	for _, f := range []struct{ what, dir string }{{"state folder (--state-dir)", s.stateDir}, {"log folder (--log-dir, Config.LogDir)", s.logDir}} {
+		if err := durable.MkdirAll(f.dir, state.DirPerm); err != nil {
+			return fmt.Errorf("%s: %w", f.what, err)
+		}
+		if err := durable.CheckFolder(f.dir); err != nil {
+			return usageErr(fmt.Errorf("%s: %w", f.what, err))
+		}
 	}
 	return nil
 }
@@ -224,7 +273,7 @@ func dryRun(w io.Writer, cfg *config.Config, s settings, tools map[string]string
 // lock takes the state folder's lock, so that two push_realtime of one
 // configuration do not run at once; force runs anyway.
 func lock(stateDir string, force bool) (func(), error) {
-	l, err := lockfile.Acquire(filepath.Join(stateDir, "push_realtime.lock"), 0)
+	l, err := lockfile.Acquire(state.At(stateDir).LockFile(), 0)
 	switch {
 	case err == nil:
 		return func() { l.Release() }, nil //nolint:errcheck // released at exit anyway
@@ -252,7 +301,8 @@ func checkStored(store, name string) error {
 }
 
 // checkCaptureNames refuses capture names that are not plain names of the
-// store's folders: they name state files, which must stay in their folder.
+// store's folders: they name state files, which must stay in their folder;
+// and names a push must not choose (capture.CheckName).
 func checkCaptureNames(names ...string) error {
 	for _, n := range names {
 		if n == "" {
@@ -260,6 +310,9 @@ func checkCaptureNames(names ...string) error {
 		}
 		if n == "." || n == ".." || strings.ContainsAny(n, "/\x00\n") {
 			return fmt.Errorf("capture %q: give the name of a capture in the store, not a path", n)
+		}
+		if err := capture.CheckName(n); err != nil {
+			return err
 		}
 	}
 	return nil

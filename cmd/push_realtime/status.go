@@ -79,7 +79,7 @@ func statusFolders(c *cli.Context, stateDir string) (cfg *config.Config, store, 
 	if _, ok := flagSet(c, "config"); !ok && rec.Config != "" {
 		file = rec.Config
 	}
-	cfg, err = config.Load(file, config.Checks{Folder: func(string) error { return nil }})
+	cfg, err = config.Load(file, config.Checks{Folder: func(string) error { return nil }, Host: rec.Host, Capture: rec.Capture})
 	if err != nil {
 		fmt.Fprintf(c.App.ErrWriter, "%s: status: warning: %v (showing the state folder only)\n", tool, err)
 		cfg = &config.Config{}

@@ -1,7 +1,6 @@
 package loopback
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pcappush/pcappush/internal/proctree"
 	"github.com/pcappush/pcappush/internal/testutil"
 )
 
@@ -37,7 +37,15 @@ func (s *Server) Output() string { return s.out.String() }
 // start runs name with args in its own process group and waits until
 // port accepts connections.
 func start(port int, name string, args ...string) (*Server, error) {
+	return startEnv(port, nil, name, args...)
+}
+
+// startEnv is start with variables added to the environment.
+func startEnv(port int, env []string, name string, args ...string) (*Server, error) {
 	cmd := exec.Command(name, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -49,7 +57,7 @@ func start(port int, name string, args ...string) (*Server, error) {
 		cmd.Wait() //nolint:errcheck // a killed server exits with a signal
 		close(s.done)
 	}()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // node and smbd start slowly on a busy machine
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
@@ -87,43 +95,11 @@ func (s *Server) Thaw() { s.signalAll(syscall.SIGCONT) }
 // start sessions in groups of their own).
 func (s *Server) signalAll(sig syscall.Signal) {
 	pid := s.cmd.Process.Pid
-	pids := append(descendants(pid), pid)
+	pids := append(proctree.Descendants(pid), pid)
 	syscall.Kill(-pid, sig) //nolint:errcheck // the group may be gone
 	for _, p := range pids {
 		syscall.Kill(p, sig) //nolint:errcheck // the process may be gone
 	}
-}
-
-// descendants lists the processes below pid, from /proc.
-func descendants(pid int) []int {
-	parent := map[int][]int{}
-	ents, _ := os.ReadDir("/proc") //nolint:errcheck // no /proc: no children found
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces and parentheses
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) > 1 {
-			if pp, err := strconv.Atoi(f[1]); err == nil {
-				parent[pp] = append(parent[pp], p)
-			}
-		}
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		out = append(out, parent[p]...)
-		queue = append(queue, parent[p]...)
-	}
-	return out
 }
 
 // freePorts returns n consecutive ports on 127.0.0.1 that were free a

@@ -68,12 +68,32 @@ func Need(t testing.TB, tool string) string {
 	t.Helper()
 	p, err := exec.LookPath(tool)
 	if err != nil {
-		if os.Getenv("PCAPPUSH_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s is required but not installed", tool)
-		}
-		t.Skipf("%s not installed", tool)
+		Unavailable(t, "%s not installed", tool)
 	}
 	return p
+}
+
+// SyncDir fsyncs folder dir, making its entries durable.
+func SyncDir(t testing.TB, dir string) {
+	t.Helper()
+	d, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Unavailable skips the test because something it needs from the machine
+// is missing, or fails it when PCAPPUSH_REQUIRE_TOOLS is set.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("PCAPPUSH_REQUIRE_TOOLS") != "" {
+		t.Fatalf("required but unavailable: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
 
 var (

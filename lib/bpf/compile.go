@@ -95,17 +95,6 @@ const errLen = 256
 // returns a static buffer.
 var mu sync.Mutex
 
-// CompileError is an expression libpcap refused, with its words.
-type CompileError struct {
-	Expr     string // the expression as given
-	LinkType uint32 // the link type compiled for (LINKTYPE_* value)
-	Msg      string // libpcap's message, e.g. "can't parse filter expression: syntax error"
-}
-
-func (e *CompileError) Error() string {
-	return fmt.Sprintf("bad filter %q: %s", e.Expr, e.Msg)
-}
-
 // ErrInvalidProgram is wrapped by Compile when libpcap returns a program
 // the executor cannot run; it would be a libpcap bug.
 var ErrInvalidProgram = errors.New("invalid BPF program")

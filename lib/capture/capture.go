@@ -30,6 +30,10 @@ type Chunk struct {
 	Comp    Compression // compression told by the name
 	Size    int64       // file size in bytes (when listed with stat)
 	ModTime time.Time   // last modification (when listed with stat)
+	// NotRegular marks an entry of a chunk's name that is not a regular
+	// file (a FIFO, a device, a symbolic link): listed so that reading
+	// reports it, never opened (Open refuses it), not counted by Info.
+	NotRegular bool
 }
 
 // Path returns the path of one of the capture's chunks.
@@ -76,20 +80,38 @@ func (c *Capture) Chunks(stat bool) ([]Chunk, error) {
 	return dedupe(out), nil
 }
 
-// entry turns a folder entry into a chunk, if it is one.
+// entry turns a folder entry into a chunk, if it is one. An entry of a
+// chunk's name that is not a regular file (a FIFO, a device, a symbolic
+// link) is listed marked NotRegular, so that reading the capture reports
+// it; it is never opened, and a name without an extension is not even
+// looked into unless it is a regular file.
 func (c *Capture) entry(e fs.DirEntry, stat bool) (Chunk, bool) {
 	key, comp, class := classify(e.Name())
 	if class == notChunk || e.IsDir() {
 		return Chunk{}, false
 	}
 	ch := Chunk{Name: e.Name(), Key: key, Comp: comp}
+	if !e.Type().IsRegular() {
+		if class != chunkName {
+			return Chunk{}, false
+		}
+		ch.NotRegular = true
+		if stat {
+			st, err := os.Lstat(c.Path(ch))
+			if err != nil {
+				return Chunk{}, false
+			}
+			ch.ModTime = st.ModTime()
+		}
+		return ch, true
+	}
 	if class == maybeChunk && !c.looksLikeCapture(ch) {
 		return Chunk{}, false
 	}
 	if !stat {
 		return ch, true
 	}
-	st, err := os.Stat(c.Path(ch))
+	st, err := os.Lstat(c.Path(ch))
 	if err != nil || !st.Mode().IsRegular() {
 		return Chunk{}, false
 	}
@@ -135,7 +157,7 @@ func (c *Capture) looksLikeCapture(ch Chunk) bool {
 	if yes, ok := c.sniffed[ch.Name]; ok {
 		return yes
 	}
-	f, err := os.Open(c.Path(ch))
+	f, err := openRegular(c.Path(ch), false)
 	if err != nil {
 		return false
 	}

@@ -23,16 +23,25 @@ type Options struct {
 	Verbose      bool          // log each chunk as it starts
 	NoMove       bool          // write every byte; never have the kernel move chunk bytes to the output
 
-	// UID turns on checkpoints, kept in CheckpointPath(StateDir, UID, name).
+	// UID turns on checkpoints, kept where lib/state says:
+	// state.At(StateDir).Checkpoints(UID, name).
 	UID             string
 	StateDir        string
 	CheckpointEvery int64 // ns; 0: DefaultCheckpointEvery
 	Resume          bool  // start at the checkpoint ResumeAt
 	ResumeAt        int64
 
+	// ClockTolerance: a packet stamped later than the wall clock by more
+	// (a recorder's clock that jumped) is emitted but moves neither idle
+	// ticks nor checkpoints; 0: no limit.
+	ClockTolerance time.Duration
+
 	Log io.Writer        // warnings and notes; nil: discarded
 	Now func() time.Time // the wall clock; nil: time.Now
 }
+
+// DefaultClockTolerance is stream_cat's --clock-tolerance.
+const DefaultClockTolerance = 5 * time.Minute
 
 // Stats count what Cat emitted.
 type Stats struct {

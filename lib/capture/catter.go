@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // chunkReader reads one chunk's records into the sink.
@@ -30,7 +32,7 @@ type catter struct {
 	opts Options
 	out  *output
 	sink *sink
-	ckpt *CheckpointLog
+	ckpt *checkpoint.Log
 	buf  []byte // read buffer shared by classic chunks
 	mbuf []byte // larger read buffer of chunks whose records are moved (made on first use)
 
@@ -72,6 +74,7 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 	if opts.NoMove {
 		k.out.mover = nil
 	}
+	k.out.setClock(opts.Now, opts.ClockTolerance)
 	k.sink = newSink(k.out, opts.Start, opts.End)
 	k.sink.stop = ctx.Done()
 	return k, nil
@@ -80,7 +83,7 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 // openCheckpoints reads the checkpoint file, finds the resume point and
 // compacts the file from there on.
 func (k *catter) openCheckpoints() error {
-	l, err := OpenCheckpointLog(CheckpointPath(k.opts.StateDir, k.opts.UID, k.c.Name))
+	l, err := checkpoint.Open(state.At(k.opts.StateDir).Checkpoints(k.opts.UID, k.c.Name))
 	if err != nil {
 		return &OutputError{Err: err}
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	statepkg "github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // checkpointCapture writes a capture of five chunks in several formats,
@@ -42,7 +44,7 @@ func TestCheckpoints(t *testing.T) {
 	dir := checkpointCapture(t)
 	state := t.TempDir()
 	opts := Options{UID: "push_1", StateDir: state}
-	path := CheckpointPath(state, "push_1", filepath.Base(dir))
+	path := statepkg.At(state).Checkpoints("push_1", filepath.Base(dir))
 	cw := &checkedWriter{t: t, path: path}
 	c, _ := Resolve("", dir)
 	if _, err := Cat(t.Context(), c, cw, opts); err != nil {
@@ -63,7 +65,7 @@ func TestCheckpoints(t *testing.T) {
 	if len(ticks) != 20 || cw.ticks != 20 {
 		t.Fatalf("%d ticks (%d checked durable); want 20 (four per chunk): %v", len(ticks), cw.ticks, ticks)
 	}
-	entries, err := ReadCheckpointFile(path)
+	entries, err := checkpoint.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestCheckpoints(t *testing.T) {
 			t.Errorf("log %q", log)
 		}
 	}
-	entries, _ = ReadCheckpointFile(path)
+	entries, _ = checkpoint.Read(path)
 	if got := entries[0].Time; got != ticks[len(ticks)-1] || len(entries) != 1 {
 		t.Errorf("after resuming at the last checkpoint the file holds %d entries from %d; want 1 from %d", len(entries), got, ticks[len(ticks)-1])
 	}
@@ -141,10 +143,10 @@ func TestResumeErrors(t *testing.T) {
 	if _, _, _, err := run(t, dir, opts); err != nil {
 		t.Fatal(err)
 	}
-	path := CheckpointPath(state, "u", filepath.Base(dir))
+	path := statepkg.At(state).Checkpoints("u", filepath.Base(dir))
 	opts.Resume, opts.ResumeAt = true, t0+4e9 // between chunks: never crossed alone
 	_, _, _, err := run(t, dir, opts)
-	if !errors.Is(err, ErrNoCheckpoint) || !strings.Contains(err.Error(), "checkpoint 1621849864000000000 is not recorded in "+path) {
+	if !errors.Is(err, checkpoint.ErrNotRecorded) || !strings.Contains(err.Error(), "checkpoint 1621849864000000000 is not recorded in "+path) {
 		t.Errorf("error %v; want not recorded in %s", err, path)
 	}
 	os.Remove(filepath.Join(dir, "k2.pcap"))
@@ -160,82 +162,4 @@ func TestResumeErrors(t *testing.T) {
 	if !strings.Contains(log, "warning: chunk k2.pcap was deleted before it was read") {
 		t.Errorf("log %q", log)
 	}
-}
-
-// TestParseCheckpoints: the file format, comments, torn last lines, later
-// lines overriding earlier ones, and errors.
-func TestParseCheckpoints(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []Checkpoint
-		err  string
-	}{
-		{checkpointHeader + "2000 24 \"b.pcap\"\n1000 10 \"a b.pcap\"\n", []Checkpoint{{1000, "a b.pcap", 10}, {2000, "b.pcap", 24}}, ""},
-		{"1000 24 \"a\"\n1000 99 \"b\"\n", []Checkpoint{{1000, "b", 99}}, ""},
-		{"1000 24 \"a\"\n2000 3", []Checkpoint{{1000, "a", 24}}, ""},
-		{"\n# x\n", nil, ""},
-		{"1000 24 a\n", nil, `line 1: "1000 24 a": want TIME_NS OFFSET "CHUNK"`},
-		{"-1 24 \"a\"\n", nil, "line 1"},
-		{"1 2 \"../x\"\n", nil, "line 1"},
-		{"1 2\n", nil, "line 1"},
-	}
-	for _, tc := range tests {
-		got, err := ParseCheckpoints(strings.NewReader(tc.in))
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("ParseCheckpoints(%q) error %v; want %q", tc.in, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || !cmp.Equal(got, tc.want) {
-			t.Errorf("ParseCheckpoints(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-	}
-}
-
-// TestCheckpointLogBounded: the file never holds more than MaxCheckpoints
-// entries, keeping the newest.
-func TestCheckpointLogBounded(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "u", "c.checkpoints")
-	l, err := OpenCheckpointLog(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Compact(0); err != nil {
-		t.Fatal(err)
-	}
-	n := MaxCheckpoints + 10
-	for i := 0; i < n; i++ {
-		if err := l.Add(Checkpoint{Time: int64(i) * 1e9, Chunk: "c.pcap", Offset: int64(i)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	l, _ = OpenCheckpointLog(path)
-	es := l.Entries()
-	if len(es) > MaxCheckpoints || es[len(es)-1].Time != int64(n-1)*1e9 || len(es) < MaxCheckpoints/2 {
-		t.Errorf("%d entries, last %d", len(es), es[len(es)-1].Time)
-	}
-}
-
-// FuzzParseCheckpoints: never panics; what parses survives a round trip.
-func FuzzParseCheckpoints(f *testing.F) {
-	f.Add([]byte(checkpointHeader + "1621849860000000000 24 \"x.pcap1\"\n"))
-	f.Add([]byte("1 2 \"a\\nb\"\n3 4 \"\\u00e9\"\n"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		cs, err := ParseCheckpoints(bytes.NewReader(in))
-		if err != nil {
-			return
-		}
-		var b []byte
-		for _, c := range cs {
-			b = c.AppendLine(b)
-		}
-		again, err := ParseCheckpoints(bytes.NewReader(b))
-		if err != nil || !cmp.Equal(cs, again, cmp.Comparer(func(a, b []Checkpoint) bool { return len(a) == 0 && len(b) == 0 || cmp.Equal(a, b) })) {
-			t.Fatalf("round trip of %q: %v, %v", b, again, err)
-		}
-	})
 }

@@ -13,7 +13,14 @@
 // x -C 1 writes x, x1, x2 ...) is a chunk when its first bytes are a
 // capture's or a compressor's magic (or when it is still shorter than
 // four bytes). Dotfiles and other names (indexes, .pending files) are
-// ignored. Compressed chunks are recognised by their first bytes: gzip
+// ignored. A chunk must be a regular file in its capture's folder: an entry
+// of a chunk's name that is a FIFO, a socket, a device or a symbolic link
+// is never opened (its type is checked with lstat before, and on the open
+// descriptor after, a non-blocking open), so it cannot block a reader or
+// make it read a file outside the store; reading reports it as a bad chunk
+// (an error, or a warning under --skip-bad) and listing does not count it.
+// A path the user names (a capture folder, or one file) may be a link.
+// Compressed chunks are recognised by their first bytes: gzip
 // (github.com/klauspost/compress/gzip), zstd (klauspost/compress/zstd) and
 // lz4 frames as the lz4 tool writes them (github.com/pierrec/lz4/v4).
 //
@@ -98,22 +105,24 @@
 //
 // # Checkpoints
 //
-// With Options.UID, Cat keeps checkpoints in
-// <StateDir>/<UID>/<capture>.checkpoints. It keeps a watermark W, the
+// With Options.UID, Cat keeps checkpoints in the file lib/state names,
+// <StateDir>/<UID>/<capture>.checkpoints, in lib/state/checkpoint's
+// format (docs/formats.md, Checkpoints). It keeps a watermark W, the
 // largest time of any record emitted. Before a record (packet or idle
 // tick) at time t with W < E <= t for one or more multiples E of the
 // checkpoint interval G (default one second), it records the largest such
 // E with the position of that record (for an idle tick: where reading
-// resumes), then emits a tick stamped E. Every write to the stream is
-// preceded by an fsync of the checkpoints added before it, so a tick seen
-// downstream is always durable. The file holds one line per checkpoint,
-// the time, the record's byte offset in the chunk's decompressed data (so
-// a checkpoint survives the chunk being compressed later) and the chunk's
-// name; docs/formats.md (Checkpoints) describes it. Resuming at E (Options.Resume) emits the tick E after
-// the header and reads on from the recorded position, without time
-// filtering, so that the stream equals what followed the tick E before. At
-// start the file is rewritten (atomically) with the entries from the
-// resume point on; it is kept to at most MaxCheckpoints entries.
+// resumes), then emits a tick stamped E. A packet stamped more than
+// Options.ClockTolerance after the wall clock (a recorder's clock that
+// jumped) is emitted but raises neither W nor a checkpoint, so that idle
+// ticks and checkpoints keep to the clock (pcap_split publishes such a
+// packet apart). Every write to the stream is preceded by an fsync of the
+// checkpoints added before it, so a tick seen downstream is always
+// durable. Resuming at E (Options.Resume) emits the tick E after the
+// header and reads on from the recorded position, without time filtering,
+// so that the stream equals what followed the tick E before. At start the
+// file is rewritten (durably) with the entries from the resume point on;
+// it is kept to at most checkpoint.MaxEntries entries.
 //
 // # Listing
 //

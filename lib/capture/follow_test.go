@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
+	statepkg "github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // TestFollowCheckpoints follows a capture written in pieces with a quiet
@@ -61,7 +63,7 @@ func TestFollowCheckpoints(t *testing.T) {
 	}
 	got := parse(t, out.Bytes())
 	sameRecs(t, "followed", packetsOf(got), want(first, second))
-	entries, _ := ReadCheckpointFile(CheckpointPath(state, "f", filepath.Base(dir)))
+	entries, _ := checkpoint.Read(statepkg.At(state).Checkpoints("f", filepath.Base(dir)))
 	idle := 0
 	for _, e := range entries {
 		at := indexOfTick(got, e.Time)

@@ -5,9 +5,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
 )
 
 // DefaultActiveWindow is how long a capture without a completion marker
@@ -34,12 +37,14 @@ type Info struct {
 }
 
 // Info lists the capture's chunks and reads its first and last packet
-// times without reading the chunks in between.
+// times without reading the chunks in between. Entries that are not
+// regular files (see Chunk.NotRegular) are not counted.
 func (c *Capture) Info(window time.Duration, now time.Time) (Info, error) {
-	chs, err := c.Chunks(true)
+	all, err := c.Chunks(true)
 	if err != nil {
 		return Info{}, err
 	}
+	chs := slices.DeleteFunc(all, func(ch Chunk) bool { return ch.NotRegular })
 	in := Info{Name: c.Name, Chunks: len(chs)}
 	for _, ch := range chs {
 		in.Bytes += ch.Size
@@ -89,7 +94,7 @@ func (s Store) List(window time.Duration, now time.Time) ([]Info, error) {
 }
 
 // WriteList writes one line per capture in aligned columns under a header:
-// name, chunks, bytes, first and last packet time (UTC, RFC 3339 with
+// name (Go-quoted when a character does not print: see cliutil.Name), chunks, bytes, first and last packet time (UTC, RFC 3339 with
 // milliseconds; "-" when unknown; a trailing "+" when the last time is a
 // lower bound), active (yes or no). Counts are right-aligned.
 func WriteList(w io.Writer, infos []Info) error {
@@ -136,5 +141,5 @@ func (in Info) row() []string {
 	if in.Active {
 		active = "yes"
 	}
-	return []string{in.Name, strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
+	return []string{cliutil.Name(in.Name), strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	statepkg "github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // moveCapture writes a capture whose nanosecond little-endian chunks are
@@ -89,7 +91,7 @@ func moveOutputs(t *testing.T) []moveOutput {
 			}
 			cw := &checkedWriter{t: t}
 			if opts.UID != "" {
-				cw.path = CheckpointPath(opts.StateDir, opts.UID, filepath.Base(dir))
+				cw.path = statepkg.At(opts.StateDir).Checkpoints(opts.UID, filepath.Base(dir))
 			}
 			var wg sync.WaitGroup
 			wg.Add(1)
@@ -117,11 +119,11 @@ func TestCatMovesChunkBytes(t *testing.T) {
 	dir := moveCapture(t)
 	outs := moveOutputs(t)
 	var ref []byte
-	var refCkpt []Checkpoint
+	var refCkpt []checkpoint.Point
 	for _, o := range outs {
 		state := t.TempDir()
 		got, st := o.cat(t, dir, Options{UID: "u", StateDir: state})
-		ckpt, err := ReadCheckpointFile(CheckpointPath(state, "u", filepath.Base(dir)))
+		ckpt, err := checkpoint.Read(statepkg.At(state).Checkpoints("u", filepath.Base(dir)))
 		if err != nil {
 			t.Fatal(err)
 		}

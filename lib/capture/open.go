@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/klauspost/compress/gzip"
@@ -29,19 +30,94 @@ func (c *ChunkFile) Close() error {
 	return c.File.Close()
 }
 
+// ErrNotRegular is wrapped by the error for a chunk that is not a regular
+// file: it is never opened (a FIFO would block the reader for ever, a
+// device could act on being opened) and a symbolic link is not followed.
+var ErrNotRegular = errors.New("not a regular file")
+
 // Open opens a chunk of the capture for reading, decompressing gzip, zstd
 // and lz4 (frame format) by the file's first bytes, whatever its name. A
-// chunk that no longer exists gives an error wrapping fs.ErrNotExist.
+// chunk that no longer exists gives an error wrapping fs.ErrNotExist; a
+// chunk that is not a regular file, a symbolic link included, one
+// wrapping ErrNotRegular, and is not opened.
 func (c *Capture) Open(ch Chunk) (*ChunkFile, error) {
-	return OpenFile(c.Path(ch))
+	if c.File != "" {
+		return OpenFile(c.Path(ch)) // a file named by the user: links followed
+	}
+	return openChunk(c.Path(ch), false)
 }
 
-// OpenFile is Open for a path.
+// OpenFile is Open for a path given by the user: a symbolic link is
+// followed, but only to a regular file.
 func OpenFile(path string) (*ChunkFile, error) {
-	f, err := os.Open(path)
+	return openChunk(path, true)
+}
+
+// openChunk opens a chunk file (see openRegular) and its decompressor.
+func openChunk(path string, follow bool) (*ChunkFile, error) {
+	f, err := openRegular(path, follow)
 	if err != nil {
 		return nil, err
 	}
+	return open(f)
+}
+
+// openRegular opens a regular file without following a final symbolic
+// link unless follow is set. The file's type is checked before it is
+// opened and again, on the open file, after: opened non-blocking, a FIFO
+// that replaces the file in between cannot block.
+func openRegular(path string, follow bool) (*os.File, error) {
+	stat, flags := os.Lstat, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_NOFOLLOW
+	if follow {
+		stat, flags = os.Stat, flags&^unix.O_NOFOLLOW
+	}
+	st, err := stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(st.Mode())
+	}
+	fd, err := unix.Open(path, flags, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, notRegular(fs.ModeSymlink)
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, notRegular(st.Mode())
+	}
+	unix.SetNonblock(fd, false) //nolint:errcheck // a regular file ignores it anyway
+	return f, nil
+}
+
+// notRegular describes a file that is not read as a chunk.
+func notRegular(m fs.FileMode) error {
+	what := "of type " + m.Type().String()
+	switch {
+	case m&fs.ModeSymlink != 0:
+		what = "a symbolic link, not followed: chunks must be regular files in their capture's folder"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), never opened"
+	case m&fs.ModeSocket != 0:
+		what = "a socket, never opened"
+	case m&fs.ModeDevice != 0:
+		what = "a device, never opened"
+	case m.IsDir():
+		what = "a folder"
+	}
+	return fmt.Errorf("%w: %s", ErrNotRegular, what)
+}
+
+// open reads the start of an open chunk file and puts the decompressor
+// its first bytes call for in front of it.
+func open(f *os.File) (*ChunkFile, error) {
 	adviseSequential(f)
 	var head [4]byte
 	n, err := f.ReadAt(head[:], 0)

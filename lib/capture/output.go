@@ -4,9 +4,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/pipes"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // outBufSize is the buffer for headers, ticks and re-encoded records;
@@ -31,16 +33,19 @@ type output struct {
 	wm       int64 // watermark: largest time of any record emitted
 	next     int64 // a record at or after next crosses a checkpoint
 	every    int64 // checkpoint interval; 0 without checkpoints
-	ckpt     *CheckpointLog
+	ckpt     *checkpoint.Log
 	lastTick int64
+	ahead    int64            // the wall clock plus tol, when last read; records later do not move wm
+	now      func() time.Time // nil: no limit
+	tol      int64
 
 	packets, bytes int64 // packets and pcap bytes emitted, ticks excluded
 	ticks          int64
 	moved          int64 // bytes the kernel moved from chunk files (spanAt)
 }
 
-func newOutput(w io.Writer, every int64, ckpt *CheckpointLog) *output {
-	o := &output{w: w, mover: pipes.NewMover(w), buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64}
+func newOutput(w io.Writer, every int64, ckpt *checkpoint.Log) *output {
+	o := &output{w: w, mover: pipes.NewMover(w), buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64, ahead: math.MaxInt64}
 	if ckpt != nil && every > 0 {
 		o.next = math.MinInt64
 	}
@@ -155,9 +160,30 @@ func (o *output) record(t int64, origLen uint32, data []byte) error {
 	return nil
 }
 
+// setClock makes records stamped more than tol later than now() (a
+// recorder's clock that jumped) leave the watermark and the checkpoints
+// alone: they are emitted, but idle ticks and checkpoints keep to the
+// clock. tol <= 0: no limit.
+func (o *output) setClock(now func() time.Time, tol time.Duration) {
+	if tol > 0 {
+		o.now, o.tol, o.ahead = now, int64(tol), math.MinInt64
+	}
+}
+
+// inClock reports whether a record at t may move the watermark: not later
+// than the wall clock plus the tolerance. The limit is read again only
+// when t passes it.
+func (o *output) inClock(t int64) bool {
+	if t <= o.ahead {
+		return true
+	}
+	o.ahead = o.now().UnixNano() + o.tol
+	return t <= o.ahead
+}
+
 // observe raises the watermark to t.
 func (o *output) observe(t int64) {
-	if t > o.wm {
+	if t > o.wm && o.inClock(t) {
 		o.wm = t
 	}
 }
@@ -182,14 +208,14 @@ func (o *output) tick(t int64) error {
 }
 
 // crosses reports whether a record at t crosses a checkpoint.
-func (o *output) crosses(t int64) bool { return t >= o.next }
+func (o *output) crosses(t int64) bool { return t >= o.next && o.inClock(t) }
 
 // checkpoint records the largest multiple E of the interval at or below t,
 // at position pos (the record that follows), then emits the tick E. The
 // caller has checked crosses(t).
 func (o *output) checkpoint(t int64, chunk string, off int64) error {
 	e := t - t%o.every
-	if err := o.ckpt.Add(Checkpoint{Time: e, Chunk: chunk, Offset: off}); err != nil {
+	if err := o.ckpt.Add(checkpoint.Point{Time: e, Chunk: chunk, Offset: off}); err != nil {
 		return &OutputError{Err: err}
 	}
 	if err := o.tick(e); err != nil {

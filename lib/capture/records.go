@@ -59,7 +59,7 @@ func (c *pcapChunk) records(s *sink) error {
 					return err
 				}
 			}
-			if t > o.wm {
+			if t > o.wm && o.inClock(t) {
 				o.wm = t
 			}
 			if s.live {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"testing"
+
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // newTestChunk returns a classic chunk reader over b.
@@ -111,7 +113,7 @@ func (g *growing) Read(p []byte) (int, error) {
 // emitted, and cross checkpoints like packets do.
 func TestIdleTicks(t *testing.T) {
 	var out bytes.Buffer
-	l, err := OpenCheckpointLog(t.TempDir() + "/c")
+	l, err := checkpoint.Open(t.TempDir() + "/c")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
 // ErrLinkType is wrapped when a chunk's link type differs from the stream's.
@@ -66,5 +68,5 @@ func (s *sink) delay(t int64) {
 
 // boundaryError reports a resume offset that falls inside a record.
 func boundaryError(chunk string, want, at int64) error {
-	return fmt.Errorf("chunk %s: checkpoint offset %d falls inside the record at byte %d: %w", chunk, want, at, ErrNoCheckpoint)
+	return fmt.Errorf("chunk %s: checkpoint offset %d falls inside the record at byte %d: %w", chunk, want, at, checkpoint.ErrNotRecorded)
 }

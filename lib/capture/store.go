@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
 )
 
 // Defaults shared with the other tools (see ARCHITECTURE.md).
@@ -15,8 +17,6 @@ const (
 	// DefaultStore is the capture store when neither --store nor
 	// PCAPPUSH_STORE names one.
 	DefaultStore = "/var/lib/pcappush/capture"
-	// DefaultStateDir holds readers' checkpoints under their uid.
-	DefaultStateDir = "/var/lib/pcappush/state"
 	// CompleteMarker is the file a recorder (or an operator) creates in a
 	// capture's folder once the capture is finished.
 	CompleteMarker = ".complete"
@@ -42,6 +42,20 @@ func (e *NotFoundError) Error() string {
 
 // Is makes errors.Is(err, ErrNotFound) true.
 func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// CheckName refuses a capture name that a push must not choose: one
+// starting with '-', which a tool could read as an option, and one with a
+// character that does not print (a line break, a terminal escape) or that
+// is not UTF-8, which would forge log lines or reach a terminal.
+func CheckName(name string) error {
+	switch {
+	case strings.HasPrefix(name, "-"):
+		return fmt.Errorf("capture %s: a name starting with '-' reads as an option", cliutil.Name(name))
+	case !cliutil.Printable(name):
+		return fmt.Errorf("capture %s: a name with a line break, a terminal escape or another character that does not print", cliutil.Name(name))
+	}
+	return nil
+}
 
 // Store is a folder with one sub-folder per capture.
 type Store struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -54,28 +55,57 @@ func Code(err error) int {
 	return ExitFailure
 }
 
-// Report prints err on w as `tool: message`, with a `Try:` line for usage
-// errors, and returns its exit code.
+// Report prints err on w as `tool: message`, followed by the error's
+// Detail lines when it has some (the place a filter is wrong), and for
+// usage errors a `Try:` line: the error's own Hint when it has one (the
+// manual of a filter's syntax), else `tool --help`. It returns the exit
+// code.
 func Report(w io.Writer, tool string, err error) int {
 	if err == nil {
 		return ExitOK
 	}
 	fmt.Fprintf(w, "%s: %v\n", tool, err)
+	var d interface{ Detail() string }
+	if errors.As(err, &d) && d.Detail() != "" {
+		fmt.Fprintln(w, d.Detail())
+	}
 	if IsUsage(err) {
-		fmt.Fprintf(w, "Try: %s --help\n", tool)
+		var h interface{ Hint() string }
+		if errors.As(err, &h) && h.Hint() != "" {
+			fmt.Fprintf(w, "Try: %s\n", h.Hint())
+		} else {
+			fmt.Fprintf(w, "Try: %s --help\n", tool)
+		}
 	}
 	return Code(err)
+}
+
+// The version flag is -V, --version in every tool, as in gzip, zstd, lz4,
+// grep and curl: -v means --verbose (stream_cat's), as in tcpdump, so that
+// a user who asks for more words never gets a version and an exit.
+func init() {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version", DisableDefaultText: true}
 }
 
 // RunFunc is a tool's testable entry point.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
 // Main runs a tool with the process's arguments and standard streams. Its
-// context is cancelled by SIGTERM or SIGINT. Standard input and output are
-// enlarged to 1 MiB when they are pipes (see lib/pipes), so that a
-// pipeline pasted into a shell moves its stream as fast as push_realtime's.
-// It returns the exit code.
+// context is cancelled by SIGTERM or SIGINT. It returns the exit code.
+//
+// A Go runtime crash (an unrecovered panic, a fatal error such as running
+// out of memory, SIGQUIT) would exit with status 2, the status of a usage
+// or configuration error, which a service manager is told not to restart
+// on (systemd's RestartPreventExitStatus=2). Main sets the runtime's
+// traceback level to "crash", as GOTRACEBACK=crash does: after printing
+// its report, the runtime kills the process with SIGABRT instead, a
+// death by signal that systemd's Restart=on-failure restarts.
+//
+// Standard input and output are enlarged to 1 MiB when they are pipes
+// (see lib/pipes), so that a pipeline pasted into a shell moves its stream
+// as fast as push_realtime's.
 func Main(tool string, run RunFunc) int {
+	debug.SetTraceback("crash")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	pipes.Grow(os.Stdin)
@@ -93,7 +123,10 @@ func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
 		Writer:          stdout,
 		ErrWriter:       stderr,
 		HideHelpCommand: true,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		// --generate-bash-completion lists the options that start with
+		// the word before it: packaging/pcappush.bash-completion asks it.
+		EnableBashCompletion: true,
+		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &UsageError{Err: err}
 		},

@@ -78,6 +78,7 @@ func TestReportAndCodes(t *testing.T) {
 		{Usagef("bad %s", "flag"), 2, "tool: bad flag\nTry: tool --help\n"},
 		{fmt.Errorf("config: %w", Usagef("unknown field")), 2, "tool: config: unknown field\nTry: tool --help\n"},
 		{errors.New("write x: no space left on device"), 1, "tool: write x: no space left on device\n"},
+		{&UsageError{Err: fmt.Errorf("FilterBPF: %w", hinted{})}, 2, "tool: FilterBPF: bad word\n  one bad word\n      ^^^\nTry: man 7 pcap-filter\n"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
@@ -86,6 +87,13 @@ func TestReportAndCodes(t *testing.T) {
 		}
 	}
 }
+
+// hinted is an error with its own advice and detail lines.
+type hinted struct{}
+
+func (hinted) Error() string  { return "bad word" }
+func (hinted) Hint() string   { return "man 7 pcap-filter" }
+func (hinted) Detail() string { return "  one bad word\n      ^^^" }
 
 func TestNewAppTurnsFlagMistakesIntoUsageErrors(t *testing.T) {
 	var out, errb bytes.Buffer
@@ -98,7 +106,15 @@ func TestNewAppTurnsFlagMistakesIntoUsageErrors(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := app.RunContext(context.Background(), []string{"tool", "--version"}); err != nil || out.String() != "tool version dev\n" {
-		t.Errorf("--version: %v, %q", err, out.String())
+	for _, flag := range []string{"--version", "-V"} {
+		out.Reset()
+		if err := app.RunContext(context.Background(), []string{"tool", flag}); err != nil || out.String() != "tool version dev\n" {
+			t.Errorf("%s: %v, %q", flag, err, out.String())
+		}
+	}
+	// -v is --verbose where a tool has it, never the version
+	out.Reset()
+	if err := app.RunContext(context.Background(), []string{"tool", "-v"}); !IsUsage(err) || out.Len() != 0 {
+		t.Errorf("-v: %v, %q; want a usage error and no version", err, out.String())
 	}
 }

@@ -89,7 +89,7 @@ OPTIONS:
    --list         list things
    --dir DIR      work in DIR [$TOOL_DIR]
    --help, -h     show help
-   --version, -v  print the version
+   --version, -V  print the version
 
 EXAMPLES:
    # three

@@ -195,6 +195,13 @@ func writeSeeAlso(b *strings.Builder, self string, extra []string) {
 	fmt.Fprintf(b, ".SH SEE ALSO\n%s\n", strings.Join(refs, ", "))
 }
 
+// Roff escapes text for roff, as every pcappush man page does: see roff.
+func Roff(s string) string { return roff(s) }
+
+// RoffText writes text as man macros: paragraphs separated by blank
+// lines; a line that starts with a space is literal.
+func RoffText(b *strings.Builder, text string) { writeText(b, text) }
+
 // roff escapes text for roff: backslashes, hyphens (so that options stay
 // copyable), and a leading dot or quote, which would start a request.
 func roff(s string) string {

@@ -21,7 +21,7 @@ func TestMarkdown(t *testing.T) {
 		"| `--list` | list things |\n" +
 		"| `--dir DIR` | work in DIR \\[$TOOL_DIR\\] |\n" +
 		"| `--help`, `-h` | show help |\n" +
-		"| `--version`, `-v` | print the version |\n\n" +
+		"| `--version`, `-V` | print the version |\n\n" +
 		"## Examples\n\n```sh\n# three\ntool --n 3 x\n\n# list\ntool --list\n```\n\n" +
 		"## Exit status\n\n| code | meaning |\n| --- | --- |\n" +
 		"| 0 | success, or stopped by SIGTERM or SIGINT after finishing what was read |\n" +

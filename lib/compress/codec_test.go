@@ -110,14 +110,14 @@ func (p *memPart) Write(b []byte) (int, error) {
 	return p.buf.Write(b)
 }
 
-func (p *memPart) Commit(name string) error {
+func (p *memPart) Commit(names split.Names) (split.Published, error) {
 	p.m.mu.Lock()
 	defer p.m.mu.Unlock()
 	if p.m.files == nil {
 		p.m.files = map[string][]byte{}
 	}
-	p.m.files[name] = bytes.Clone(p.buf.Bytes())
-	return nil
+	p.m.files[names.Name()] = bytes.Clone(p.buf.Bytes())
+	return split.Published{Names: names}, nil
 }
 
 func (p *memPart) Abort() error {
@@ -193,7 +193,7 @@ func TestSinkRoundTripsThroughTheTools(t *testing.T) {
 					}
 				}
 				name := string(rune('a' + i))
-				if err := p.Commit(name); err != nil {
+				if err := commit(p, name); err != nil {
 					t.Fatal(err)
 				}
 				got := mem.files[name]
@@ -228,7 +228,7 @@ func TestSinkAbortAndWriteErrors(t *testing.T) {
 			_, werr = p.Write(in[off : off+64<<10])
 		}
 		if werr == nil {
-			werr = p.Commit("x")
+			werr = commit(p, "x")
 		}
 		if !errors.Is(werr, errFull) {
 			t.Errorf("%s: write past the inner part's limit: %v; want %v", a, werr, errFull)
@@ -240,7 +240,7 @@ func TestSinkAbortAndWriteErrors(t *testing.T) {
 		mem.failAt = 0
 		q, _ := s.Create("y")
 		q.Write(in[:1000])
-		if err := q.Commit("y"); err != nil || !bytes.Equal(decode(t, codec.Algorithm, mem.files["y"]), in[:1000]) {
+		if err := commit(q, "y"); err != nil || !bytes.Equal(decode(t, codec.Algorithm, mem.files["y"]), in[:1000]) {
 			t.Errorf("%s: split after an abort: %v", a, err)
 		}
 	}
@@ -259,7 +259,7 @@ func TestSinkWriteDoesNotAllocate(t *testing.T) {
 		allocs := testing.AllocsPerRun(64, func() {
 			p.Write(chunk)
 		})
-		p.Commit("x")
+		commit(p, "x")
 		if allocs > 1 {
 			t.Errorf("%s: %.2f allocations per 64 KiB write; want at most 1 (amortised per block)", a, allocs)
 		}
@@ -273,8 +273,10 @@ func (discardSink) Create(string) (split.Part, error) { return discardPart{}, ni
 type discardPart struct{}
 
 func (discardPart) Write(b []byte) (int, error) { return len(b), nil }
-func (discardPart) Commit(string) error         { return nil }
-func (discardPart) Abort() error                { return nil }
+func (discardPart) Commit(n split.Names) (split.Published, error) {
+	return split.Published{Names: n}, nil
+}
+func (discardPart) Abort() error { return nil }
 
 func BenchmarkEncoders(b *testing.B) {
 	in := capture(b, 5, 32<<20)
@@ -289,10 +291,16 @@ func BenchmarkEncoders(b *testing.B) {
 				for off := 0; off < len(in); off += 1 << 20 {
 					p.Write(in[off : off+1<<20])
 				}
-				if err := p.Commit("x"); err != nil {
+				if err := commit(p, "x"); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+}
+
+// commit publishes p under name.
+func commit(p split.Part, name string) error {
+	_, err := p.Commit(split.Names{Base: name})
+	return err
 }

@@ -11,6 +11,12 @@
 // compressed stream. Encoders are reused from split to split; their
 // goroutines and buffers are allocated once.
 //
+// A Decoder reads the three formats back, as the tools write them (gzip
+// -c, zstd, lz4, several members or frames in a row included); ByName
+// tells the format from a file name's extension. Decoders work on the
+// caller's goroutine with one stream's buffers, and Reset reuses them for
+// the next stream.
+//
 // # Example
 //
 //	codec, err := compress.Parse("zstd:1")

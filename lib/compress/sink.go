@@ -69,16 +69,16 @@ type part struct {
 func (p *part) Write(b []byte) (int, error) { return p.enc.Write(b) }
 
 // Commit ends the compressed stream, then commits the inner part.
-func (p *part) Commit(name string) error {
+func (p *part) Commit(names split.Names) (split.Published, error) {
 	if p.done {
-		return fmt.Errorf("commit %s: split already closed", name)
+		return split.Published{}, fmt.Errorf("commit %s: split already closed", names.Name())
 	}
 	if err := p.enc.Close(); err != nil {
-		return fmt.Errorf("%s: end of stream: %w", p.s.Codec.Algorithm, err)
+		return split.Published{}, fmt.Errorf("%s: end of stream: %w", p.s.Codec.Algorithm, err)
 	}
 	p.done = true
 	p.s.release(p.enc)
-	return p.inner.Commit(name)
+	return p.inner.Commit(names)
 }
 
 // Abort discards the split. The encoder is dropped rather than reused: it

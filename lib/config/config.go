@@ -31,6 +31,7 @@ type Config struct {
 	LogDir       string // Config.LogDir
 	RcloneConfig string // Config.RcloneConfig
 	Capture      string // Config.Capture: the capture realtime mode follows
+	Host         string // Config.Host: {host} in Path ("": the short host name)
 	// Schedule is Config.Schedule: when realtime mode pushes. The zero
 	// Schedule (the global left out) is always open.
 	Schedule schedule.Schedule
@@ -91,6 +92,10 @@ type Checks struct {
 	// Folder makes sure a File target's output folder exists; nil means
 	// os.MkdirAll with mode 0750.
 	Folder func(dir string) error
+	// Host and Capture are the command line's --host and --capture (or
+	// --offline): they win over Config.Host and Config.Capture as the
+	// values of {host} and {capture} in Path.
+	Host, Capture string
 }
 
 // SplitOptions returns the split.Options the target's fields describe.

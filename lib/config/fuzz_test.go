@@ -20,6 +20,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add(target(`Desc = 1, Path = {}, Split = true`))
 	f.Add(withSchedule(`{"Mon-Fri 08:00-18:00", "Sat 22:00-06:00 Europe/London"}`))
 	f.Add(withSchedule(`{"Mon-Fry 8-18"}`))
+	f.Add(hostTarget(`"sensor7"`, "s3-fmad://pcap/{host}/{desc}/{capture}"))
 	f.Add("while true do end")
 	f.Add("return 5")
 	RunTimeout = 200 * time.Millisecond
@@ -29,7 +30,13 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := Load(p, Checks{Folder: func(string) error { return nil }})
+		// The Lua code runs in this process (a child per input would be
+		// slow); Load runs the same code in a child.
+		v, err := runLua(p, RunTimeout)
+		if err != nil {
+			return
+		}
+		cfg, err := read(p, v, Checks{Folder: func(string) error { return nil }})
 		var ce *Error
 		if err != nil && !errors.As(err, &ce) {
 			t.Fatalf("Load error %v is not a *Error", err)

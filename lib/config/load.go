@@ -21,27 +21,45 @@ var RunTimeout = 10 * time.Second
 
 // Load runs the Lua file at path and validates what it returns.
 func Load(path string, chk Checks) (*Config, error) {
-	L := lua.NewState()
-	defer L.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
-	defer cancel()
-	L.SetContext(ctx)
-	if err := L.DoFile(path); err != nil {
+	return LoadContext(context.Background(), path, chk)
+}
+
+// LoadContext is Load that stops the Lua code when ctx ends (its error is
+// then ctx's). The code runs in a child process bounded in time and
+// memory (see the package documentation).
+func LoadContext(ctx context.Context, path string, chk Checks) (*Config, error) {
+	v, err := runIsolated(ctx, path)
+	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &Error{File: path, Err: fmt.Errorf("the Lua code ran for more than %v (a loop that never ends?)", RunTimeout)}
+			return nil, err
 		}
-		return nil, &Error{File: path, Err: luaError(path, err)}
+		return nil, &Error{File: path, Err: err}
 	}
-	ret := L.Get(-1)
-	tbl, ok := ret.(*lua.LTable)
+	return read(path, v, chk)
+}
+
+// read validates the value the file at path returned.
+func read(path string, v luaValue, chk Checks) (*Config, error) {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	tbl, ok := v.value(L).(*lua.LTable)
 	if !ok {
-		return nil, &Error{File: path, Err: fmt.Errorf("the file must end with `return Config` (a table); it returned %s", ret.Type())}
+		return nil, &Error{File: path, Err: fmt.Errorf("the file must end with `return Config` (a table); it returned %s", v.Type)}
 	}
 	cfg := &Config{File: path}
 	if err := cfg.readGlobals(tbl); err != nil {
 		return nil, err
 	}
 	if err := cfg.readTargets(tbl.RawGetString("Target")); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkFleet(); err != nil {
+		return nil, err
+	}
+	if err := cfg.checkCommands(); err != nil {
+		return nil, err
+	}
+	if err := cfg.expandPaths(chk); err != nil {
 		return nil, err
 	}
 	if err := cfg.validate(chk); err != nil {
@@ -79,7 +97,7 @@ var (
 	runtimeRE = regexp.MustCompile(`^:(\d+): (.*)$`)
 )
 
-var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Schedule"}
+var globalFields = []string{"Target", "Store", "LogDir", "RcloneConfig", "Capture", "Host", "Schedule"}
 
 func (c *Config) readGlobals(tbl *lua.LTable) error {
 	var err error
@@ -92,7 +110,7 @@ func (c *Config) readGlobals(tbl *lua.LTable) error {
 			err = &Error{File: c.File, Err: fmt.Errorf("Config has a key %s that is not a name", k.String())}
 			return
 		}
-		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture}[string(name)]
+		dst := map[string]*string{"Store": &c.Store, "LogDir": &c.LogDir, "RcloneConfig": &c.RcloneConfig, "Capture": &c.Capture, "Host": &c.Host}[string(name)]
 		switch {
 		case string(name) == "Target":
 		case string(name) == "Schedule":

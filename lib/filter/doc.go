@@ -27,6 +27,14 @@
 // record by record. Pipes on either side are enlarged to 1 MiB, for fewer
 // reads, writes and context switches. Nothing is allocated per packet.
 //
+// # Compiling
+//
+// The expression is compiled by a bpf.Compiler, libpcap running in a child
+// process with a length limit, a deadline and a memory limit, so that a
+// huge filter is refused or stopped rather than hanging the tool; a
+// program already compiled for the stream's link type (Options.Compiled)
+// is used as it is.
+//
 // # Stopping
 //
 // When ctx is cancelled (SIGTERM), the records already read are filtered
@@ -36,9 +44,10 @@
 //
 // # Example
 //
-//	if err := bpf.Check(expr); err != nil {
+//	prog, err := bpf.Compiler{}.Check(ctx, expr) // in a child process, bounded
+//	if err != nil {
 //		return err // before reading any input
 //	}
-//	st, err := filter.Run(ctx, os.Stdin, "stdin", os.Stdout, expr)
+//	st, err := filter.Run(ctx, os.Stdin, "stdin", os.Stdout, filter.Options{Expr: expr, Compiled: prog})
 //	fmt.Fprintf(os.Stderr, "pcap_filter: %s\n", st)
 package filter

@@ -25,14 +25,29 @@ type Stats struct {
 	Ticks   int64 // clock ticks passed on
 }
 
+// Options say which program filters a stream.
+type Options struct {
+	Expr string // the filter expression
+	// Compiled, when not nil, filters streams of its link type without
+	// compiling Expr (pcap_filter --compiled: push_realtime compiles each
+	// filter once per configuration load).
+	Compiled *bpf.Program
+	// Compiler compiles Expr for the stream's link type otherwise, in a
+	// child process it stops when ctx ends; the zero value has the bpf
+	// package's limits.
+	Compiler bpf.Compiler
+}
+
 // Run filters the stream read from in to out until the input ends or ctx
-// is cancelled, keeping the packets expr matches and every clock tick.
-// The expression is compiled for the stream's link type once its header
-// is read; if libpcap refuses it there, nothing is written and the error
-// wraps a *bpf.CompileError. Records already read when ctx is cancelled
-// are still filtered; a malformed input ends the run after what came
-// before the fault is written, with the reader's *pcapio.Error.
-func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr string) (Stats, error) {
+// is cancelled, keeping the packets the expression matches and every
+// clock tick. The expression is compiled for the stream's link type once
+// its header is read (unless opts.Compiled is for that link type); if
+// libpcap refuses it there, nothing is written and the error wraps a
+// *bpf.CompileError. A cancel while libpcap compiles stops it, and Run
+// returns without error and without output. Records already read when ctx
+// is cancelled are still filtered; a malformed input ends the run after
+// what came before the fault is written, with the reader's *pcapio.Error.
+func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, opts Options) (Stats, error) {
 	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
@@ -41,22 +56,32 @@ func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, expr s
 		return Stats{}, err
 	}
 	defer r.Close()
-	return filterRecords(r, out, expr)
-}
-
-// filterRecords compiles expr for r's link type and filters r's records
-// to out.
-func filterRecords(r *pcapio.Reader, out io.Writer, expr string) (Stats, error) {
-	prog, err := bpf.Compile(expr, r.LinkType(), int(r.Snaplen()))
-	if err != nil {
+	prog, err := opts.program(ctx, r.LinkType(), int(r.Snaplen()))
+	switch {
+	case ctx.Err() != nil:
+		return Stats{}, nil
+	case err != nil:
 		return Stats{}, fmt.Errorf("%s has link type %s: %w", r.Name(), bpf.LinkTypeName(r.LinkType()), err)
 	}
+	return filterRecords(r, out, prog)
+}
+
+// program returns the program for a stream of linkType and snaplen.
+func (o Options) program(ctx context.Context, linkType uint32, snaplen int) (*bpf.Program, error) {
+	if o.Compiled != nil && o.Compiled.LinkType() == linkType {
+		return o.Compiled, nil
+	}
+	return o.Compiler.Compile(ctx, o.Expr, linkType, snaplen)
+}
+
+// filterRecords filters r's records to out with prog.
+func filterRecords(r *pcapio.Reader, out io.Writer, prog *bpf.Program) (Stats, error) {
 	f := &filterer{prog: prog, w: pcapio.NewWriter(out, r.LinkType(), r.Snaplen()), out: out}
 	if err := f.w.WriteHeader(); err != nil {
 		return f.st, fmt.Errorf("write: %w", err)
 	}
 	r.SetCompactHook(f.sync)
-	err = f.copy(r)
+	err := f.copy(r)
 	if errors.Is(err, feed.ErrStopped) || errors.Is(err, io.EOF) {
 		err = nil
 	}

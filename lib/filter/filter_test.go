@@ -209,8 +209,12 @@ func TestRunStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan error, 1)
+	prog, err := bpf.Compile("tcp", 1, 0) // compiled beforehand: the cancel comes while filtering
+	if err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		_, err := Run(ctx, pr, "pipe", &out, "tcp")
+		_, err := Run(ctx, pr, "pipe", &out, Options{Expr: "tcp", Compiled: prog})
 		done <- err
 	}()
 	if _, err := pw.Write(build(nsLE, 1, 0, tcpAB, udpAB, tcpBB)); err != nil {
@@ -233,6 +237,26 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}
 }
 
+// TestRunStopsWhileCompiling: a cancel while libpcap compiles stops it at
+// once; nothing is written and the run ends without error.
+func TestRunStopsWhileCompiling(t *testing.T) {
+	slow := "port 1"
+	for i := 2; i <= 600; i++ {
+		slow += fmt.Sprintf(" or %d", i) // minutes of libpcap's optimiser
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out bytes.Buffer
+	start := time.Now()
+	st, err := Run(ctx, bytes.NewReader(build(nsLE, 1, 0, tcpAB)), "in", &out, Options{Expr: slow})
+	if err != nil || out.Len() != 0 || st.Packets != 0 {
+		t.Errorf("Run = %+v, %v, %d bytes out; want nothing", st, err, out.Len())
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopping took %v", d)
+	}
+}
+
 // TestRunCorruptInput: what came before the fault is written, and the
 // error names the packet.
 func TestRunCorruptInput(t *testing.T) {
@@ -251,11 +275,11 @@ func TestRunCorruptInput(t *testing.T) {
 func TestRunWriteError(t *testing.T) {
 	in := generated(t, 2, 20000)
 	w := &failWriter{after: 1}
-	_, err := Run(context.Background(), bytes.NewReader(in), "in", w, "")
+	_, err := Run(context.Background(), bytes.NewReader(in), "in", w, Options{})
 	if err == nil || !errors.Is(err, errDiskFull) {
 		t.Errorf("Run = %v; want the write error", err)
 	}
-	_, err = Run(context.Background(), iotest.ErrReader(errDiskFull), "in", io.Discard, "")
+	_, err = Run(context.Background(), iotest.ErrReader(errDiskFull), "in", io.Discard, Options{})
 	if !errors.Is(err, errDiskFull) {
 		t.Errorf("read error: Run = %v; want it returned", err)
 	}
@@ -282,10 +306,14 @@ func TestRunAllocationsDoNotGrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer devNull.Close()
+	prog, err := bpf.Compile("net 192.168.1.0/24 and tcp", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, out := range []io.Writer{io.Discard, devNull} {
 		allocs := func(in []byte) float64 {
 			return testing.AllocsPerRun(3, func() {
-				if _, err := Run(context.Background(), bytes.NewReader(in), "in", out, "net 192.168.1.0/24 and tcp"); err != nil {
+				if _, err := Run(context.Background(), bytes.NewReader(in), "in", out, Options{Compiled: prog}); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -301,11 +329,15 @@ func TestRunAllocationsDoNotGrow(t *testing.T) {
 func BenchmarkRun(b *testing.B) {
 	in := generated(b, 4, 300000)
 	for _, expr := range []string{"net 192.168.1.0/24 and tcp", ""} {
+		prog, err := bpf.Compile(expr, 1, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("%q", expr), func(b *testing.B) {
 			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Run(context.Background(), bytes.NewReader(in), "in", io.Discard, expr); err != nil {
+				if _, err := Run(context.Background(), bytes.NewReader(in), "in", io.Discard, Options{Expr: expr, Compiled: prog}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -357,7 +389,7 @@ func TestRunQuietInputNotHeldBack(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() {
-				_, err := Run(context.Background(), in, "in", out, "tcp")
+				_, err := Run(context.Background(), in, "in", out, Options{Expr: "tcp"})
 				outW.Close()
 				done <- err
 			}()

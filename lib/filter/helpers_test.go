@@ -78,7 +78,7 @@ func parse(t testing.TB, b []byte) (linkType, snaplen uint32, recs []rec) {
 func run(t testing.TB, in []byte, expr string) ([]byte, Stats, error) {
 	t.Helper()
 	var out bytes.Buffer
-	st, err := Run(context.Background(), bytes.NewReader(in), "in", &out, expr)
+	st, err := Run(context.Background(), bytes.NewReader(in), "in", &out, Options{Expr: expr})
 	return out.Bytes(), st, err
 }
 

@@ -27,7 +27,7 @@ func TestRunWritesFilesAndPipes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Run(context.Background(), bytes.NewReader(in), "in", f, expr); err != nil {
+		if _, err := Run(context.Background(), bytes.NewReader(in), "in", f, Options{Expr: expr}); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
@@ -55,7 +55,7 @@ func TestRunWritesFilesAndPipes(t *testing.T) {
 				}
 			}
 		}()
-		if _, err := Run(context.Background(), bytes.NewReader(in), "in", pw, expr); err != nil {
+		if _, err := Run(context.Background(), bytes.NewReader(in), "in", pw, Options{Expr: expr}); err != nil {
 			t.Fatal(err)
 		}
 		pw.Close()

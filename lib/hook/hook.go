@@ -126,7 +126,7 @@ func Cmd(command string, s Split) *exec.Cmd {
 	if oneWord.MatchString(command) {
 		cmd = exec.Command(command, s.Args()...)
 	} else {
-		cmd = exec.Command("/bin/sh", append([]string{"-c", command, "post"}, s.Args()...)...)
+		cmd = exec.Command("/bin/sh", append([]string{"-c", "--", command, "post"}, s.Args()...)...)
 	}
 	cmd.Env = append(os.Environ(), s.Env()...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

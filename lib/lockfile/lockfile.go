@@ -3,7 +3,9 @@
 // two push_realtime of one state folder, or an old and a new stage of one
 // target's pipeline while the old one is still finishing its split. The
 // lock file holds the holder's pid for the message of whoever waits; the
-// kernel releases the lock when the holder exits, however it exits.
+// kernel releases the lock when the holder exits, however it exits, so a
+// lock file a crash emptied or lost is simply taken again. A link planted
+// at the lock's name is refused, naming it (lib/durable).
 //
 //	l, err := lockfile.Acquire(path+".lock", 30*time.Second)
 //	if err != nil {
@@ -21,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
 // ErrHeld is wrapped by the error of Acquire when another process keeps
@@ -36,10 +40,10 @@ const pollEvery = 50 * time.Millisecond
 // Acquire locks path (creating it and its folder), waiting up to wait for
 // another holder to let go; a wait of zero tries once.
 func Acquire(path string, wait time.Duration) (*Lock, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := durable.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	f, err := durable.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
@@ -66,7 +70,7 @@ func Acquire(path string, wait time.Duration) (*Lock, error) {
 
 // Holder returns the pid written in the lock file at path, or "unknown".
 func Holder(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := durable.ReadFile(path)
 	if s := strings.TrimSpace(string(b)); err == nil && s != "" {
 		return s
 	}

@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestAcquireWaitsAndNamesTheHolder(t *testing.T) {
@@ -49,4 +52,21 @@ func TestLockDiesWithItsHolder(t *testing.T) {
 		t.Fatalf("Acquire after the holder died = %v", err)
 	}
 	l.Release()
+}
+
+// TestCutAndLinks: a lock file a power cut emptied is taken as usual; a
+// link planted at its name is refused, naming it, and its target is left
+// alone.
+func TestCutAndLinks(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "push_realtime.lock")
+	os.WriteFile(p, nil, 0o640)
+	l, err := Acquire(p, 0)
+	if err != nil {
+		t.Fatalf("Acquire of an emptied lock file: %v", err)
+	}
+	l.Release()
+	v := testutil.PlantLink(t, filepath.Join(dir, "x.lock"))
+	_, err = Acquire(v.Link, 0)
+	v.Refused("Acquire", fmt.Sprint(err))
 }

@@ -17,6 +17,26 @@
 // upload is removed (a multipart upload aborted) and reported naming the
 // split; nothing is ever published incomplete.
 //
+// # Never replacing a published split
+//
+// Unless Options.Overwrite, a split is never published over an existing
+// file or object. Locally, lib/split's FileSink renames without replacing
+// (lib/durable). Through rclone, a direct upload goes to the final name
+// only when a lookup finds it free, and on S3 with If-None-Match: * (rclone
+// passes it to PutObject, CompleteMultipartUpload and CopyObject), so that
+// the store itself refuses an object made meanwhile; an upload to
+// NAME.pending is moved to its name after the same lookup, again
+// conditional on S3. Elsewhere (SFTP, FTP, WebDAV, ...) the lookup and the
+// move are two steps: another writer making the name between them would
+// be replaced, which one writer per prefix rules out. When the name is
+// taken, the two objects are compared: equal sizes and equal hashes where
+// the store gives both (MD5 on local folders, on S3 for single-part
+// uploads), else equal bytes read back from both. The same bytes count the
+// split as published (split.Published.Existed) and the upload is removed;
+// other bytes pass on to NAME_2, NAME_3, ..., and when they are the split's
+// own first records (split.PrefixOf) only the rest is uploaded again, as
+// the next name's pending object.
+//
 // At start, Open removes the NAME.pending files an earlier run left under
 // the prefix (only those with its name start and suffix: one writer per
 // prefix) and, on S3, multipart uploads older than Options.SweepAge.

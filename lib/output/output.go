@@ -31,6 +31,11 @@ type Options struct {
 	// Suffix is the splits' name suffix; the start-up sweep removes only
 	// NAME.pending files with this suffix ("": any).
 	Suffix string
+	// Overwrite publishes a split over an existing file or object of the
+	// same name. Without it a published split is never replaced: a name
+	// holding the same bytes counts the split as published, one holding
+	// other bytes makes the split NAME_2 (then _3, ...).
+	Overwrite bool
 	// NamesFinal says that the name given to Create is the final one (time
 	// splits). Stores without a server-side move (S3 and the like, where
 	// an object appears only once complete) then receive each split
@@ -175,7 +180,7 @@ func openFiles(prefix string, opts Options) (*Output, error) {
 	if len(swept) > 0 {
 		logf(opts, "removed %d stale .pending files in %s", len(swept), dir)
 	}
-	return &Output{Sink: split.FileSink{}, Where: "local folder " + dir}, nil
+	return &Output{Sink: split.FileSink{Overwrite: opts.Overwrite}, Where: "local folder " + dir}, nil
 }
 
 // logf writes a start-up note.

@@ -55,9 +55,15 @@ func publish(t *testing.T, s split.Sink, name, final string, data []byte) {
 	if _, err := p.Write(data); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Commit(final); err != nil {
+	if err := commit(p, final); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// commit publishes p under name.
+func commit(p split.Part, name string) error {
+	_, err := p.Commit(split.Names{Base: name})
+	return err
 }
 
 func TestOpenFilesSweepsAndChains(t *testing.T) {
@@ -125,7 +131,7 @@ func TestOpenRcloneLocalPublishesThroughPending(t *testing.T) {
 	p.Write(data[:1<<20])
 	waitFor(t, func() bool { return slices.Contains(ls(t, dir), "all_1.pcap.pending") })
 	p.Write(data[1<<20:])
-	if err := p.Commit(dir + "/all_1-2.pcap"); err != nil {
+	if err := commit(p, dir+"/all_1-2.pcap"); err != nil {
 		t.Fatal(err)
 	}
 	if got := ls(t, dir); !slices.Equal(got, []string{"all_1-2.pcap"}) {
@@ -145,7 +151,7 @@ func TestOpenRcloneLocalPublishesThroughPending(t *testing.T) {
 	if got := ls(t, dir); !slices.Equal(got, []string{"all_1-2.pcap"}) {
 		t.Errorf("after abort: %v; want [all_1-2.pcap]", got)
 	}
-	if err := p.Commit(dir + "/all_1-2.pcap"); err == nil {
+	if err := commit(p, dir+"/all_1-2.pcap"); err == nil {
 		t.Errorf("second commit succeeded")
 	}
 }
@@ -281,7 +287,8 @@ func stuckSink(t *testing.T, stall time.Duration) *rcloneSink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, stall: stall, log: t.Logf}
+	// overwrite: no Fs to look the name up in
+	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, overwrite: true, stall: stall, log: t.Logf}
 	s.RcatFunc = func(ctx context.Context, _ string, in io.ReadCloser) (fs.Object, error) {
 		buf := make([]byte, 100)
 		in.Read(buf)
@@ -292,23 +299,23 @@ func stuckSink(t *testing.T, stall time.Duration) *rcloneSink {
 }
 
 func TestStalledUploadIsCancelled(t *testing.T) {
-	for _, commit := range []bool{false, true} {
+	for _, atCommit := range []bool{false, true} {
 		s := stuckSink(t, 300*time.Millisecond)
 		p, _ := s.Create("s3://b/all_1.pcap")
 		p.Write([]byte("first chunk read"))
 		start := time.Now()
 		var err error
-		if commit {
-			err = p.Commit("s3://b/all_1.pcap")
+		if atCommit {
+			err = commit(p, "s3://b/all_1.pcap")
 		} else {
 			_, err = p.Write([]byte("never read"))
 		}
 		took := time.Since(start)
 		if !errors.Is(err, errStalled) || !strings.Contains(err.Error(), "no progress for 300ms") {
-			t.Errorf("commit=%v: %v; want a stall error", commit, err)
+			t.Errorf("commit=%v: %v; want a stall error", atCommit, err)
 		}
 		if took < 300*time.Millisecond || took > 3*time.Second {
-			t.Errorf("commit=%v: gave up after %v; want about 300ms", commit, took)
+			t.Errorf("commit=%v: gave up after %v; want about 300ms", atCommit, took)
 		}
 		p.Abort()
 	}
@@ -334,7 +341,7 @@ func discardSink(t testing.TB) *rcloneSink {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, stall: time.Minute}
+	s := &rcloneSink{r: r, ctx: context.Background(), direct: true, overwrite: true, stall: time.Minute} // overwrite: no Fs to look names up in
 	s.RcatFunc = func(ctx context.Context, _ string, in io.ReadCloser) (fs.Object, error) {
 		buf := make([]byte, 1<<20)
 		for {
@@ -355,7 +362,7 @@ func TestRclonePartWriteDoesNotAllocate(t *testing.T) {
 	if allocs := testing.AllocsPerRun(100, func() { p.Write(chunk) }); allocs > 0 {
 		t.Errorf("%.1f allocations per write; want 0", allocs)
 	}
-	if err := p.Commit("s3://b/all_1.pcap"); err != nil {
+	if err := commit(p, "s3://b/all_1.pcap"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -371,7 +378,7 @@ func BenchmarkRclonePartWrite(b *testing.B) {
 	for b.Loop() {
 		p.Write(chunk)
 	}
-	p.Commit("s3://b/all_1.pcap")
+	commit(p, "s3://b/all_1.pcap")
 }
 
 func TestFailedCheckRemovesADirectUpload(t *testing.T) {
@@ -392,7 +399,7 @@ func TestFailedCheckRemovesADirectUpload(t *testing.T) {
 	}
 	p, _ := s.Create(dir + "/all_1.pcap")
 	p.Write([]byte("data"))
-	if err := p.Commit(dir + "/all_1.pcap"); err == nil || !strings.Contains(err.Error(), "corrupted on transfer") {
+	if err := commit(p, dir+"/all_1.pcap"); err == nil || !strings.Contains(err.Error(), "corrupted on transfer") {
 		t.Fatalf("commit: %v; want the check's error", err)
 	}
 	p.Abort()
@@ -428,4 +435,63 @@ func TestEncryptedConfig(t *testing.T) {
 		t.Errorf("with RCLONE_CONFIG_PASS: %v", err)
 	}
 	config.ClearConfigPassword()
+}
+
+// TestRcloneNeverReplaces: through rclone, a split whose final name holds
+// the same bytes counts as published and the object is left alone; one
+// whose name holds other bytes goes to NAME_2; --overwrite replaces.
+func TestRcloneNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(t.TempDir(), "rclone.conf")
+	os.WriteFile(conf, nil, 0o600)
+	final := filepath.Join(dir, "all_1.pcap")
+	os.WriteFile(final, []byte("published"), 0o640)
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	os.Chtimes(final, old, old)
+	before, _ := os.Stat(final)
+	names := split.Names{Base: dir + "/all_1", Suffix: ".pcap"}
+	up := func(opts Options, data string) split.Published {
+		t.Helper()
+		opts.Rclone, opts.RcloneConfig, opts.Suffix = true, conf, ".pcap"
+		out, err := Open(context.Background(), dir+"/all", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		p, err := out.Create(names.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Write([]byte(data))
+		res, err := p.Commit(names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := up(Options{}, "published"); !res.Existed || res.Name() != final {
+		t.Errorf("same bytes: %+v; want existed at %s", res, final)
+	}
+	after, _ := os.Stat(final)
+	if !os.SameFile(before, after) || !after.ModTime().Equal(old) {
+		t.Error("the published object was replaced or touched")
+	}
+	if res := up(Options{}, "other"); res.Existed || res.Name() != dir+"/all_1_2.pcap" {
+		t.Errorf("other bytes: %+v; want all_1_2.pcap", res)
+	}
+	if res := up(Options{NamesFinal: true}, "other"); !res.Existed || res.Name() != dir+"/all_1_2.pcap" {
+		t.Errorf("other bytes again: %+v; want existed at all_1_2.pcap", res)
+	}
+	if got := ls(t, dir); !slices.Equal(got, []string{"all_1.pcap", "all_1_2.pcap"}) {
+		t.Errorf("folder holds %v", got)
+	}
+	if b, _ := os.ReadFile(final); string(b) != "published" {
+		t.Errorf("%s holds %q", final, b)
+	}
+	if res := up(Options{Overwrite: true}, "new"); res.Existed || res.Name() != final {
+		t.Errorf("overwrite: %+v", res)
+	}
+	if b, _ := os.ReadFile(final); string(b) != "new" {
+		t.Errorf("after overwrite %s holds %q", final, b)
+	}
 }

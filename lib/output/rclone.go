@@ -1,11 +1,13 @@
 package output
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 	"github.com/rclone/rclone/fs"
 	"github.com/rclone/rclone/fs/operations"
 
+	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -30,8 +33,14 @@ type rcloneSink struct {
 	r      Remote
 	f      fs.Fs
 	ctx    context.Context // never cancelled: a split still publishes after SIGTERM
-	direct bool            // upload straight to the final name
-	stall  time.Duration   // cancel an upload that takes no data for this long; 0: never
+	direct bool            // upload straight to the final name, when it is free
+	// overwrite publishes over an existing object of the final name
+	// instead of comparing it and passing over it when it differs.
+	overwrite bool
+	// conditional says the store refuses, by itself, an upload or copy
+	// to a name that exists (S3's If-None-Match: *).
+	conditional bool
+	stall       time.Duration // cancel an upload that takes no data for this long; 0: never
 	// RcatFunc uploads a stream to the folder: operations.Rcat, or a
 	// fake in tests.
 	RcatFunc func(ctx context.Context, name string, in io.ReadCloser) (fs.Object, error)
@@ -52,7 +61,8 @@ func openRclone(ctx context.Context, prefix string, opts Options) (*Output, erro
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", r.Display(), err)
 	}
-	s := &rcloneSink{r: r, f: f, ctx: context.WithoutCancel(ctx), log: func(format string, args ...any) { logf(opts, format, args...) }}
+	s := &rcloneSink{r: r, f: f, ctx: context.WithoutCancel(ctx), overwrite: opts.Overwrite, conditional: fs.Type(f) == "s3",
+		log: func(format string, args ...any) { logf(opts, format, args...) }}
 	// Where the store has a server-side move, NAME.pending is uploaded
 	// and moved: a partial upload is never visible under a final name.
 	// Stores without one (S3 and alike) show an object only once its
@@ -78,18 +88,32 @@ func (s *rcloneSink) shutdown() error {
 	return nil
 }
 
-// Create starts the upload of a split.
+// Create starts the upload of a split: straight to its name where the
+// store shows an object only once complete and the name is free (with a
+// conditional write where the store has one, so that an object made
+// meanwhile is not replaced either), else to NAME.pending.
 func (s *rcloneSink) Create(name string) (split.Part, error) {
 	obj, err := s.r.object(name)
 	if err != nil {
 		return nil, err
 	}
-	if !s.direct {
+	direct := s.direct
+	if direct && !s.overwrite {
+		_, found, err := s.lookup(obj)
+		if err != nil {
+			return nil, fmt.Errorf("split %s: %w", name, err)
+		}
+		direct = !found
+	}
+	if !direct {
 		obj += split.PendingSuffix
 	}
 	ctx, cancel := context.WithCancelCause(s.ctx)
+	if direct && !s.overwrite {
+		ctx = s.noReplace(ctx)
+	}
 	pr, pw := io.Pipe()
-	p := &rclonePart{s: s, name: name, obj: obj, pw: pw, pr: pr, cancel: cancel, done: make(chan struct{}), stalled: make(chan struct{})}
+	p := &rclonePart{s: s, name: name, obj: obj, direct: direct, pw: pw, pr: pr, cancel: cancel, done: make(chan struct{}), stalled: make(chan struct{})}
 	p.progress.Store(time.Now().UnixNano())
 	go p.upload(ctx, pr)
 	if s.stall > 0 {
@@ -104,6 +128,7 @@ type rclonePart struct {
 	s      *rcloneSink
 	name   string // the split's name as created, for messages
 	obj    string // the object uploaded, in the folder
+	direct bool   // obj is the final name
 	pw     *io.PipeWriter
 	cancel context.CancelCauseFunc
 	done   chan struct{} // closed when the upload has ended
@@ -197,28 +222,37 @@ func (p *rclonePart) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// Commit ends the upload and, for NAME.pending, moves it to its final
-// name; a failure removes what was uploaded.
-func (p *rclonePart) Commit(name string) error {
+// Commit ends the upload and, for NAME.pending, moves it to the first of
+// names that is free; an object that holds the same bytes counts as
+// published, one that differs is passed over. A failure removes what was
+// uploaded.
+func (p *rclonePart) Commit(names split.Names) (split.Published, error) {
+	name := names.Name()
 	if p.closed {
-		return fmt.Errorf("commit %s: split already closed", name)
+		return split.Published{}, fmt.Errorf("commit %s: split already closed", name)
 	}
 	final, err := p.s.r.object(name)
 	if err != nil {
-		return err
+		return split.Published{}, err
 	}
 	p.waiting.Store(time.Now().UnixNano())
 	p.pw.Close() //nolint:errcheck // always nil
 	if err := p.wait(); err != nil {
-		return plain("upload "+name, err)
-	}
-	if p.obj != final {
-		if err := p.s.move(p.result, final); err != nil {
-			return plain("publish "+name, err)
+		if p.direct && preconditionFailed(err) {
+			return split.Published{}, fmt.Errorf("upload %s: an object of that name appeared while it was uploaded, and the store refused to replace it (the next run compares them): %w", name, err)
 		}
+		return split.Published{}, plain("upload "+name, err)
+	}
+	if p.direct && p.obj == final {
+		p.closed = true
+		return split.Published{Names: names}, nil
+	}
+	res, err := p.s.publish(p.result, names)
+	if err != nil {
+		return split.Published{}, plain("publish "+name, err)
 	}
 	p.closed = true
-	return nil
+	return res, nil
 }
 
 // plain returns "what: err", wrapping err unless its chain holds io.EOF
@@ -244,7 +278,7 @@ func (p *rclonePart) Abort() error {
 	p.pw.CloseWithError(errAborted) //nolint:errcheck // always nil
 	p.wait()                        //nolint:errcheck // the split is discarded
 	p.cancel(errAborted)
-	if p.s.direct && !p.checkFailed() {
+	if p.direct && !p.checkFailed() {
 		return nil
 	}
 	if err := p.s.remove(p.obj); err != nil {
@@ -255,11 +289,13 @@ func (p *rclonePart) Abort() error {
 }
 
 // checkFailed reports an upload that ended with an object and an error:
-// rclone's check of the uploaded object failed.
+// rclone's check of the uploaded object failed. An upload the store
+// refused because the name exists (a conditional write) made nothing: the
+// object there is someone else's.
 func (p *rclonePart) checkFailed() bool {
 	select {
 	case <-p.done:
-		return p.result != nil && p.err != nil
+		return p.result != nil && p.err != nil && !preconditionFailed(p.err)
 	default: // given up as stalled: nothing completed
 		return false
 	}
@@ -286,8 +322,159 @@ func (s *rcloneSink) remove(obj string) error {
 	return err
 }
 
+// publish moves the uploaded object src to the first of names that is
+// free, or removes it when one of them holds the same bytes. Where the
+// store has a conditional write (S3) the move refuses an object made
+// meanwhile; elsewhere an object another writer makes between the check
+// and the move is replaced (one writer per prefix rules that out).
+func (s *rcloneSink) publish(src fs.Object, names split.Names) (split.Published, error) {
+	if s.overwrite {
+		final, err := s.r.object(names.Name())
+		if err == nil {
+			err = s.move(src, final)
+		}
+		return split.Published{Names: names}, err
+	}
+	var pre split.Prefix
+	for i := 0; i < split.MaxNames; i++ {
+		final, err := s.r.object(names.Name())
+		if err != nil {
+			return split.Published{}, err
+		}
+		old, found, err := s.lookup(final)
+		if err != nil {
+			s.remove(src.Remote()) //nolint:errcheck // err is the one to report
+			return split.Published{}, err
+		}
+		if !found {
+			_, err := operations.Move(s.noReplace(s.ctx), s.f, nil, final, src)
+			if err != nil && preconditionFailed(err) {
+				continue // made meanwhile: look at it
+			}
+			if err != nil {
+				s.remove(src.Remote()) //nolint:errcheck // the move error is the one to report
+				return split.Published{}, err
+			}
+			return split.Published{Names: names, Prefix: pre}, nil
+		}
+		same, err := s.same(src, old)
+		if err == nil && same {
+			return split.Published{Names: names, Existed: true, Prefix: pre}, s.remove(src.Remote())
+		}
+		if err == nil && old.Size() >= 0 && old.Size() < src.Size() {
+			var q split.Prefix
+			var ok bool
+			if q, ok, err = s.prefixOf(old, src); err == nil && ok {
+				src, err = s.cut(src, q, names.Next())
+				pre = pre.Add(q)
+			}
+		}
+		if err != nil {
+			s.remove(src.Remote()) //nolint:errcheck // err is the one to report
+			return split.Published{}, fmt.Errorf("compare with %s: %w", final, err)
+		}
+		names = names.Next()
+	}
+	s.remove(src.Remote()) //nolint:errcheck // the names are the error
+	return split.Published{}, fmt.Errorf("%s and the %d names after it all exist with other content", names.Name(), split.MaxNames-1)
+}
+
+// prefixOf is split.PrefixOf for two objects, read back.
+func (s *rcloneSink) prefixOf(old, ours fs.Object) (split.Prefix, bool, error) {
+	ro, err := operations.Open(s.ctx, old)
+	if err != nil {
+		return split.Prefix{}, false, err
+	}
+	defer ro.Close() //nolint:errcheck // a download: nothing to lose
+	ru, err := operations.Open(s.ctx, ours)
+	if err != nil {
+		return split.Prefix{}, false, err
+	}
+	defer ru.Close() //nolint:errcheck // a download: nothing to lose
+	return split.PrefixOf(bufio.NewReaderSize(ro, 1<<20), bufio.NewReaderSize(ru, 1<<20))
+}
+
+// cut uploads, as next's pending object, the file header of src and what
+// follows the q.Bytes of records at its start, and removes src.
+func (s *rcloneSink) cut(src fs.Object, q split.Prefix, next split.Names) (fs.Object, error) {
+	obj, err := s.r.object(next.Name())
+	if err != nil {
+		return src, err
+	}
+	hdr, err := operations.Open(s.ctx, src, &fs.RangeOption{Start: 0, End: pcapio.HeaderLen - 1})
+	if err != nil {
+		return src, err
+	}
+	defer hdr.Close() //nolint:errcheck // a download: nothing to lose
+	rest, err := operations.Open(s.ctx, src, &fs.RangeOption{Start: pcapio.HeaderLen + q.Bytes, End: -1})
+	if err != nil {
+		return src, err
+	}
+	defer rest.Close() //nolint:errcheck // a download: nothing to lose
+	cut, err := s.RcatFunc(s.ctx, obj+split.PendingSuffix, io.NopCloser(io.MultiReader(io.LimitReader(hdr, pcapio.HeaderLen), rest)))
+	if err != nil {
+		return src, err
+	}
+	s.remove(src.Remote()) //nolint:errcheck // a stale .pending is swept at the next start
+	return cut, nil
+}
+
+// lookup returns the object named obj, and whether there is one.
+func (s *rcloneSink) lookup(obj string) (fs.Object, bool, error) {
+	o, err := s.f.NewObject(s.ctx, obj)
+	switch {
+	case err == nil:
+		return o, true, nil
+	case errors.Is(err, fs.ErrorObjectNotFound) || errors.Is(err, fs.ErrorDirNotFound):
+		return nil, false, nil
+	case errors.Is(err, fs.ErrorIsDir):
+		return nil, false, fmt.Errorf("%s%s is a folder", s.r.Display(), obj)
+	}
+	return nil, false, fmt.Errorf("look for %s%s: %w", s.r.Display(), obj, err)
+}
+
+// same reports whether two objects hold the same bytes: equal sizes, and
+// equal hashes where the store gives both (MD5 on S3 for objects uploaded
+// in one part, on local folders, ...), else equal bytes read back.
+func (s *rcloneSink) same(a, b fs.Object) (bool, error) {
+	if a.Size() != b.Size() {
+		return false, nil
+	}
+	for _, ht := range s.f.Hashes().Array() {
+		ha, erra := a.Hash(s.ctx, ht)
+		hb, errb := b.Hash(s.ctx, ht)
+		if erra == nil && errb == nil && ha != "" && hb != "" {
+			return ha == hb, nil
+		}
+	}
+	return operations.CheckIdenticalDownload(s.ctx, a, b)
+}
+
+// noReplace returns ctx asking the store not to replace an existing object
+// on upload or copy, where it can (S3: If-None-Match: *).
+func (s *rcloneSink) noReplace(ctx context.Context) context.Context {
+	if !s.conditional {
+		return ctx
+	}
+	ctx, ci := fs.AddConfig(ctx)
+	ci.UploadHeaders = append(slices.Clone(ci.UploadHeaders), &fs.HTTPOption{Key: "If-None-Match", Value: "*"})
+	return ctx
+}
+
+// preconditionFailed reports an S3 refusal of a conditional write: the
+// object exists.
+func preconditionFailed(err error) bool {
+	var code interface{ ErrorCode() string }
+	if errors.As(err, &code) && code.ErrorCode() == "PreconditionFailed" {
+		return true
+	}
+	var status interface{ HTTPStatusCode() int }
+	return errors.As(err, &status) && status.HTTPStatusCode() == 412
+}
+
 // move renames an uploaded object (server-side where the store can, else
-// by copy and delete), replacing an earlier object of that name.
+// by copy and delete), replacing an earlier object of that name
+// (Options.Overwrite).
 func (s *rcloneSink) move(src fs.Object, final string) error {
 	var dst fs.Object
 	if s.f.Features().DuplicateFiles {

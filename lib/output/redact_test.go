@@ -1,6 +1,8 @@
 package output
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +24,10 @@ func TestRedact(t *testing.T) {
 		{":sftp,host=h,user=u:/x/all", nil, ":sftp,host=h,user=u:/x/all"},
 		{"s3-fmad://pcap/all", nil, "s3-fmad://pcap/all"},
 		{"remote:dir/all", nil, "remote:dir/all"},
+		{":webdav,url='http://bob:S3CR3T@127.0.0.1:8080/dav',vendor=other:/x/all", []string{"url"}, ":webdav,url='http://***@127.0.0.1:8080/dav',vendor=other:/x/all"},
+		{":http,url='https://S3CR3T@h/':/x/", []string{"url"}, ":http,url='https://***@h/':/x/"},
+		{":http,url=https://u:S3CR3T@h/:/x/", []string{"the user of a URL"}, ":http,url=https://***@h/:/x/"},
+		{":webdav,url='http://h/',headers='Authorization,Bearer S3CR3T':/x/all", []string{"headers"}, ":webdav,url='http://h/',headers=***:/x/all"},
 	} {
 		r, err := ParseRemote(tc.prefix)
 		if err != nil {
@@ -38,5 +44,35 @@ func TestRedact(t *testing.T) {
 		if strings.Contains(got, "S3CR3T") || strings.Contains(got, "AKID") {
 			t.Errorf("%q still holds a secret", got)
 		}
+	}
+}
+
+func TestConfigPermWarning(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "rclone.conf")
+	if err := os.WriteFile(p, []byte("[r]\ntype = local\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	own := os.Getgid()
+	for _, tc := range []struct {
+		mode os.FileMode
+		gid  int
+		want string
+	}{
+		{0o600, own, ""},
+		{0o640, own, ""},
+		{0o640, own + 1, "readable by group"},
+		{0o644, own, "readable by everyone"},
+		{0o660, own, "writable by group or others"},
+	} {
+		if err := os.Chmod(p, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		got := ConfigPermWarning(p, tc.gid)
+		if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("mode %v, service group %d: %q; want %q", tc.mode, tc.gid, got, tc.want)
+		}
+	}
+	if got := ConfigPermWarning(p+".missing", own); got != "" {
+		t.Errorf("missing file: %q", got)
 	}
 }

@@ -1,17 +1,16 @@
 package push
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/pipeline"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 // Tools are the executables a pipeline is made of.
@@ -71,8 +70,9 @@ type Spec struct {
 	RcloneConfig string
 	Capture      string
 	Follow       bool
+	FilterCode   string // pcap_filter --compiled: the target's filter compiled at load ("" for none)
 
-	// Exactly-once bookkeeping (see lib/ledger); zero values turn it off.
+	// Exactly-once bookkeeping (see lib/state/ledger); zero values turn it off.
 	CheckpointEvery int64  // stream_cat's checkpoint interval, told to pcap_split too
 	Ledger          string // pcap_split --ledger
 	Resume          bool   // stream_cat --resume ResumeAt, pcap_split --resume
@@ -90,11 +90,11 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 	if s.StateDir != "" {
 		// An offline push keeps its checkpoints apart, so that pushing by
 		// hand the capture the service follows leaves the service's alone.
-		dir := s.StateDir
+		dir := state.At(s.StateDir)
 		if !s.Follow {
-			dir = filepath.Join(dir, "offline")
+			dir = dir.Offline()
 		}
-		cat = append(cat, "--state-dir", dir)
+		cat = append(cat, "--state-dir", dir.Root())
 	}
 	if s.Follow {
 		cat = append(cat, "--follow")
@@ -109,12 +109,17 @@ func Build(t config.Target, s Spec) pipeline.Pipeline {
 	case s.StartTime > 0:
 		cat = append(cat, "--start-time", num(s.StartTime))
 	}
-	stages := []pipeline.Stage{{Name: "stream_cat", Path: s.Tools["stream_cat"], Args: append(cat, s.Capture)}}
+	// "--" ends the options: a capture named "--list" is an operand.
+	stages := []pipeline.Stage{{Name: "stream_cat", Path: s.Tools["stream_cat"], Args: append(cat, "--", s.Capture)}}
 	if t.Decap {
 		stages = append(stages, pipeline.Stage{Name: "pcap_decap", Path: s.Tools["pcap_decap"]})
 	}
 	if t.FilterBPF != "" {
-		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: []string{"--bpf", t.FilterBPF}})
+		args := []string{"--bpf", t.FilterBPF}
+		if s.FilterCode != "" {
+			args = append(args, "--compiled", s.FilterCode)
+		}
+		stages = append(stages, pipeline.Stage{Name: "pcap_filter", Path: s.Tools["pcap_filter"], Args: args})
 	}
 	last := pipeline.Stage{Name: "pcap_split", Path: s.Tools["pcap_split"], Args: splitArgs(t, s)}
 	if t.Post != "" {
@@ -164,27 +169,3 @@ func splitArgs(t config.Target, s Spec) []string {
 }
 
 func num(n int64) string { return strconv.FormatInt(n, 10) }
-
-// targetUID returns the target's id kept in the state folder, making it on
-// first use.
-func targetUID(stateDir, desc string, now time.Time) (string, error) {
-	dir := filepath.Join(stateDir, "targets", desc)
-	p := filepath.Join(dir, "uid")
-	b, err := os.ReadFile(p)
-	if err == nil {
-		if uid := strings.TrimSpace(string(b)); strings.HasPrefix(uid, "push_") {
-			return uid, nil
-		}
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	uid := "push_" + strconv.FormatInt(now.UnixNano(), 10)
-	if err := os.WriteFile(p, []byte(uid+"\n"), 0o640); err != nil {
-		return "", fmt.Errorf("state: %w", err)
-	}
-	return uid, nil
-}

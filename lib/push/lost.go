@@ -1,16 +1,14 @@
 package push
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // lost reports, loudly, a capture deleted (by its recorder's ring buffer)
@@ -20,8 +18,8 @@ import (
 // the target's status, and is kept in the capture's done marker so that
 // a later push_realtime still shows it.
 func (p *Pusher) lost(t *target, name string) {
-	l := pushstatus.Loss{Capture: name, Detected: p.o.Now()}
-	if last, ok, err := ledger.Last(ledgerPath(p.o.StateDir, t.uid, name, false)); err == nil && ok {
+	l := state.Loss{Capture: name, Detected: p.o.Now()}
+	if last, ok, err := ledger.Last(p.state().Ledger(t.uid, name, false)); err == nil && ok {
 		from := last.End
 		l.FromNS, l.After = &from, filepath.Base(last.Name)
 	}
@@ -32,39 +30,21 @@ func (p *Pusher) lost(t *target, name string) {
 	}
 	t.st.Lost = append(t.st.Lost, l)
 	if n := len(t.st.Lost); n > pushstatus.MaxLost {
-		t.st.Lost = append([]pushstatus.Loss(nil), t.st.Lost[n-pushstatus.MaxLost:]...)
+		t.st.Lost = append([]state.Loss(nil), t.st.Lost[n-pushstatus.MaxLost:]...)
 	}
 	t.st.LastError, t.st.LastErrorTime = l.String(), &l.Detected
 	t.mu.Unlock()
 	p.log.Printf("push %s: %s", t.desc(), l)
 	fmt.Fprintf(p.o.Stderr, "push_realtime: %s: %s\n", t.desc(), l)
-	b, _ := json.Marshal(l)
-	p.markDoneWith(t, name, b)
+	if err := p.state().MarkLost(t.desc(), l); err != nil {
+		p.log.Printf("push %s: warning: %v", t.desc(), err)
+	}
 	p.persist(t)
 }
 
 // losses reads the losses kept in desc's done markers, oldest first, at
 // most pushstatus.MaxLost.
-func (p *Pusher) losses(desc string) []pushstatus.Loss {
-	dir := filepath.Join(p.o.StateDir, "targets", desc, "done")
-	es, _ := os.ReadDir(dir)
-	var out []pushstatus.Loss
-	for _, e := range es {
-		if info, err := e.Info(); err != nil || info.Size() == 0 {
-			continue // a capture pushed to its end
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		var l pushstatus.Loss
-		if err == nil && json.Unmarshal(b, &l) == nil && l.Capture == e.Name() {
-			out = append(out, l)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Detected.Before(out[j].Detected) })
-	if len(out) > pushstatus.MaxLost {
-		out = out[len(out)-pushstatus.MaxLost:]
-	}
-	return out
-}
+func (p *Pusher) losses(desc string) []state.Loss { return p.state().Losses(desc, pushstatus.MaxLost) }
 
 // noteEnd remembers the last packet time of the capture t pushes in
 // realtime (running, or waiting to restart after a failure), to bound the

@@ -12,51 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/ledger"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
 )
-
-func TestLedgerTail(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cap1.ledger")
-	appendEntry(t, path, ledger.Entry{Name: "before", End: 1})
-	lt := newLedgerTail(path)
-	if got := lt.poll(); len(got) != 0 {
-		t.Fatalf("entries from before the watch: %+v", got)
-	}
-	appendEntry(t, path, ledger.Entry{Name: "a", End: 2, Packets: 3, Bytes: 100})
-	appendEntry(t, path, ledger.Entry{Name: "b", End: 3})
-	got := lt.poll()
-	if len(got) != 2 || got[0].Name != "a" || got[0].Packets != 3 || got[1].Name != "b" {
-		t.Fatalf("poll = %+v; want a, b", got)
-	}
-	// A line written in two pieces is read once whole.
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(`{"name":"c","end":4`)
-	if got := lt.poll(); len(got) != 0 {
-		t.Fatalf("a torn line read as %+v", got)
-	}
-	f.WriteString("}\n")
-	f.Close()
-	if got := lt.poll(); len(got) != 1 || got[0].Name != "c" {
-		t.Fatalf("poll = %+v; want c", got)
-	}
-	// A compaction replaces the file: only entries after c are new.
-	es, _ := ledger.Read(path)
-	tmp := path + ".tmp"
-	for _, e := range append(es[1:], ledger.Entry{Name: "d", End: 5}) {
-		appendEntry(t, tmp, e)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
-	if got := lt.poll(); len(got) != 1 || got[0].Name != "d" {
-		t.Fatalf("after a compaction poll = %+v; want d", got)
-	}
-}
 
 func TestChunkPosition(t *testing.T) {
 	store := t.TempDir()

@@ -19,6 +19,8 @@ import (
 	"github.com/pcappush/pcappush/lib/pushlog"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Options configure a Pusher.
@@ -43,6 +45,11 @@ type Options struct {
 	Reloads <-chan Reload
 	Now     func() time.Time
 	Stderr  io.Writer // where summaries for a person go; nil: nowhere
+	// FilterCode returns the program a target's FilterBPF was compiled to
+	// when the configuration was loaded (bpf.Program.Bytecode), passed to
+	// pcap_filter --compiled so that a pipeline start compiles nothing;
+	// nil or "": pcap_filter compiles the expression.
+	FilterCode func(t config.Target) string
 }
 
 // settings are the options a reload may change.
@@ -63,6 +70,7 @@ type Pusher struct {
 	mu      sync.Mutex
 	targets []*target
 	cur     settings
+	refused sync.Map // capture name -> true: refused at selection, logged once
 }
 
 // New prepares a Pusher: opens the analytics log and gives every target
@@ -89,10 +97,14 @@ func New(o Options) (*Pusher, error) {
 	sched := o.Config.Schedule
 	p.sched.Store(&sched)
 	for _, t := range o.Config.Targets {
-		uid, err := targetUID(o.StateDir, t.Desc, o.Now())
+		uid, note, err := p.state().TargetUID(t.Desc, o.Now())
 		if err != nil {
 			log.Close() //nolint:errcheck // already failing
 			return nil, err
+		}
+		if note != "" {
+			log.Printf("warning: %s", note)
+			fmt.Fprintf(o.Stderr, "push_realtime: warning: %s\n", note)
 		}
 		p.targets = append(p.targets, p.newTarget(t, uid, pushstatus.Realtime))
 	}
@@ -101,6 +113,9 @@ func New(o Options) (*Pusher, error) {
 	}
 	return p, nil
 }
+
+// state returns the state folder.
+func (p *Pusher) state() state.Dir { return state.At(p.o.StateDir) }
 
 // Close closes the logs.
 func (p *Pusher) Close() error { return p.log.Close() }
@@ -127,14 +142,18 @@ func (p *Pusher) Pipelines(capture string, follow bool) []pipeline.Pipeline {
 // afresh and keeps its own ledger.
 func (p *Pusher) spec(t *target, cfg config.Target, capture string, follow bool) Spec {
 	s := p.settings()
-	return SpecFor(cfg, Spec{Tools: p.o.Tools, UID: t.uid, Store: s.store, StateDir: p.o.StateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: follow})
+	spec := Spec{Tools: p.o.Tools, UID: t.uid, Store: s.store, StateDir: p.o.StateDir, RcloneConfig: s.rcloneConfig, Capture: capture, Follow: follow}
+	if p.o.FilterCode != nil {
+		spec.FilterCode = p.o.FilterCode(cfg)
+	}
+	return SpecFor(cfg, spec)
 }
 
 // SpecFor completes base (tools, id, folders, capture, follow) with target
 // t's checkpoint interval and ledger, before any resume point is applied.
 func SpecFor(t config.Target, base Spec) Spec {
 	base.CheckpointEvery = checkpointEvery(t)
-	base.Ledger = ledgerPath(base.StateDir, base.UID, base.Capture, !base.Follow)
+	base.Ledger = state.At(base.StateDir).Ledger(base.UID, base.Capture, !base.Follow)
 	return base
 }
 
@@ -170,7 +189,7 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 		return nil, nil, err
 	}
 	writeHeader(tl, pl)
-	tail := newLedgerTail(spec.Ledger)
+	tail := ledger.NewTail(spec.Ledger)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		tl.Close() //nolint:errcheck // logs are best effort
@@ -211,16 +230,16 @@ var TailPoll = 250 * time.Millisecond
 
 // watchLedger counts the splits appended to the ledger until done is
 // closed, and once more after.
-func (p *Pusher) watchLedger(t *target, tail *ledgerTail, done <-chan struct{}) {
+func (p *Pusher) watchLedger(t *target, tail *ledger.Tail, done <-chan struct{}) {
 	tick := time.NewTicker(TailPoll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-done:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 			return
 		case <-tick.C:
-			p.published(t, tail.poll())
+			p.published(t, tail.Poll())
 		}
 	}
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/pushstatus"
 	"github.com/pcappush/pcappush/lib/schedule"
@@ -133,7 +132,7 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 // there is none.
 func (p *Pusher) pick(t *target) (string, bool) {
 	done := p.doneCaptures(t)
-	capture, gone, err := p.settings().current(p.pendingCaptures(t, done), done)
+	capture, gone, err := p.choose(p.pendingCaptures(t, done), done)
 	for _, g := range gone {
 		p.lost(t, g)
 	}
@@ -151,6 +150,41 @@ func (p *Pusher) pick(t *target) (string, bool) {
 		return "", false
 	}
 	return capture, true
+}
+
+// choose asks Options.Current for the capture to push, passing over
+// captures whose names a push must not choose (capture.CheckName: a name
+// starting with '-', or with characters that do not print), each logged
+// once.
+func (p *Pusher) choose(pending []string, done map[string]bool) (string, []string, error) {
+	skip := maps.Clone(done)
+	pending = slices.DeleteFunc(slices.Clone(pending), func(n string) bool { return p.refuse(n) })
+	var gone []string
+	for range 1000 {
+		name, g, err := p.settings().current(pending, skip)
+		gone = append(gone, g...)
+		if err != nil || name == "" || !p.refuse(name) {
+			return name, gone, err
+		}
+		skip[name] = true
+	}
+	return "", gone, nil
+}
+
+// refuse reports whether name is refused at selection, logging the first
+// refusal.
+func (p *Pusher) refuse(name string) bool {
+	err := capture.CheckName(name)
+	if err == nil {
+		return false
+	}
+	if _, seen := p.refused.LoadOrStore(name, true); !seen {
+		p.log.Printf("push: %v: not pushed (rename its folder to push it)", err)
+		if p.o.Stderr != nil {
+			fmt.Fprintf(p.o.Stderr, "push_realtime: warning: %v: not pushed (rename its folder to push it)\n", err)
+		}
+	}
+	return true
 }
 
 // schedule returns the schedule in force.
@@ -204,53 +238,25 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// doneDir holds a marker per capture a target has pushed to its end.
-func (p *Pusher) doneDir(t *target) string {
-	return filepath.Join(p.o.StateDir, "targets", t.desc(), "done")
-}
-
-func (p *Pusher) markDone(t *target, capture string) { p.markDoneWith(t, capture, nil) }
-
-// markDoneWith marks capture done for t, the marker holding body (a
-// pushstatus.Loss as JSON when the capture was lost, else nothing).
-func (p *Pusher) markDoneWith(t *target, capture string, body []byte) {
-	dir := p.doneDir(t)
-	if err := os.MkdirAll(dir, 0o750); err == nil {
-		os.WriteFile(filepath.Join(dir, capture), body, 0o640) //nolint:errcheck // worst case the capture is looked at again
+// markDone records in the state folder that t pushed capture to its end;
+// a failure is logged (the capture is then looked at again after a
+// restart, and its ledger says it is finished).
+func (p *Pusher) markDone(t *target, capture string) {
+	if err := p.state().MarkDone(t.desc(), capture); err != nil {
+		p.log.Printf("push %s: warning: %v", t.desc(), err)
 	}
 }
 
-func (p *Pusher) doneCaptures(t *target) map[string]bool {
-	es, _ := os.ReadDir(p.doneDir(t))
-	out := make(map[string]bool, len(es))
-	for _, e := range es {
-		out[e.Name()] = true
-	}
-	return out
-}
+func (p *Pusher) doneCaptures(t *target) map[string]bool { return p.state().Done(t.desc()) }
 
 // pendingCaptures lists the captures t has published from in realtime mode
 // without finishing them, oldest first.
 func (p *Pusher) pendingCaptures(t *target, done map[string]bool) []string {
-	m, _ := filepath.Glob(filepath.Join(p.o.StateDir, t.uid, "*.ledger"))
-	type entry struct {
-		name string
-		mod  time.Time
-	}
-	var es []entry
-	for _, f := range m {
-		name := strings.TrimSuffix(filepath.Base(f), ".ledger")
-		if strings.HasSuffix(name, ".offline") || done[name] {
-			continue
+	var out []string
+	for _, l := range p.state().Ledgers(t.uid) {
+		if !done[l.Capture] {
+			out = append(out, l.Capture)
 		}
-		if st, err := os.Stat(f); err == nil {
-			es = append(es, entry{name, st.ModTime()})
-		}
-	}
-	sort.Slice(es, func(i, j int) bool { return es[i].mod.Before(es[j].mod) })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.name
 	}
 	return out
 }

@@ -83,9 +83,12 @@ func (p *Pusher) apply(ctx context.Context, r Reload, sups map[string]*superviso
 // add starts a target new to the configuration, once a target of that
 // name removed earlier has finished stopping.
 func (p *Pusher) add(ctx context.Context, cfg config.Target, sups map[string]*supervisor, stopping map[string]chan struct{}) error {
-	uid, err := targetUID(p.o.StateDir, cfg.Desc, p.o.Now())
+	uid, note, err := p.state().TargetUID(cfg.Desc, p.o.Now())
 	if err != nil {
 		return err
+	}
+	if note != "" {
+		p.log.Printf("warning: %s", note)
 	}
 	t := p.newTarget(cfg, uid, pushstatus.Realtime)
 	after := stopping[cfg.Desc]

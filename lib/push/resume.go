@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
-	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/checkpoint"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // checkpointEvery is the checkpoint interval stream_cat and pcap_split
@@ -20,16 +19,6 @@ func checkpointEvery(t config.Target) int64 {
 		return t.SplitTime
 	}
 	return 1e9
-}
-
-// ledgerPath is where pcap_split records what target uid publishes from
-// a capture, next to stream_cat's checkpoints of it.
-func ledgerPath(stateDir, uid, captureName string, offline bool) string {
-	name := captureName + ".ledger"
-	if offline {
-		name = captureName + ".offline.ledger"
-	}
-	return filepath.Join(stateDir, uid, name)
 }
 
 // resumePoint is how a realtime pipeline starts.
@@ -44,28 +33,31 @@ type resumePoint struct {
 // planResume reads the target's ledger for this capture and stream_cat's
 // checkpoints to decide where the pipeline starts.
 func planResume(t config.Target, stateDir, uid, captureName string) (resumePoint, error) {
-	last, ok, err := ledger.Last(ledgerPath(stateDir, uid, captureName, false))
+	es, err := ledger.Read(state.At(stateDir).Ledger(uid, captureName, false))
 	if err != nil {
 		return resumePoint{}, err
 	}
-	if !ok {
+	if len(es) == 0 {
 		return resumePoint{after: lastEndElsewhere(stateDir, uid, captureName)}, nil
 	}
+	last := es[len(es)-1]
 	if last.HasCkpt && hasCheckpoint(stateDir, uid, captureName, last.Ckpt) {
 		return resumePoint{resume: true, ckpt: last.Ckpt, note: fmt.Sprintf("resuming after %s at checkpoint %d", last.Name, last.Ckpt)}, nil
 	}
-	// The checkpoint is gone (its file was lost): start after the last
-	// split by time, which is exact unless packets were reordered across
-	// its end.
-	rp := resumePoint{start: last.Last + 1, note: fmt.Sprintf("WARNING: checkpoint %d of %s is missing; resuming by time after %s, packets reordered across its end may be lost or repeated", last.Ckpt, captureName, last.Name)}
+	// The checkpoint is gone (its file was lost, emptied or torn by a
+	// crash): start after the last split by time, which is exact unless
+	// packets were reordered across its end. A split of packets out of the
+	// clock is not the clock.
+	clock, _ := ledger.Clock(es)
+	rp := resumePoint{start: clock.Last + 1, note: fmt.Sprintf("WARNING: checkpoint %d of %s is missing; resuming by time after %s, packets reordered across its end may be lost or repeated", last.Ckpt, captureName, clock.Name)}
 	if t.SplitTime > 0 {
-		rp.start, rp.after = last.End, last.End
+		rp.start, rp.after = clock.End, clock.End
 	}
 	return rp, nil
 }
 
 func hasCheckpoint(stateDir, uid, captureName string, at int64) bool {
-	cps, err := capture.ReadCheckpointFile(capture.CheckpointPath(stateDir, uid, captureName))
+	cps, err := checkpoint.Read(state.At(stateDir).Checkpoints(uid, captureName))
 	if err != nil {
 		return false
 	}
@@ -81,14 +73,15 @@ func hasCheckpoint(stateDir, uid, captureName string, at int64) bool {
 // other captures, so that a new capture's first split does not replace a
 // split of the previous capture that covers the same time.
 func lastEndElsewhere(stateDir, uid, captureName string) int64 {
-	m, _ := filepath.Glob(filepath.Join(stateDir, uid, "*.ledger"))
 	var end int64
-	for _, p := range m {
-		if strings.HasSuffix(p, ".offline.ledger") || filepath.Base(p) == captureName+".ledger" {
+	for _, l := range state.At(stateDir).Ledgers(uid) {
+		if l.Capture == captureName {
 			continue
 		}
-		if last, ok, err := ledger.Last(p); err == nil && ok {
-			end = max(end, last.End)
+		if es, err := ledger.Read(l.Path); err == nil {
+			if clock, ok := ledger.Clock(es); ok {
+				end = max(end, clock.End)
+			}
 		}
 	}
 	return end
@@ -96,7 +89,7 @@ func lastEndElsewhere(stateDir, uid, captureName string) int64 {
 
 // clearOffline removes an offline push's ledger before it starts again.
 func clearOffline(stateDir, uid, captureName string) error {
-	err := os.Remove(ledgerPath(stateDir, uid, captureName, true))
+	err := os.Remove(state.At(stateDir).Ledger(uid, captureName, true))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("state: %w", err)
 	}

@@ -2,13 +2,14 @@ package push
 
 import (
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/ledger"
+	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/pipeline"
 	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // target is the live state of one push target.
@@ -87,7 +88,8 @@ func (p *Pusher) postFailed(t *target, msg string) {
 	p.persist(t)
 }
 
-// published counts splits newly recorded in the ledger.
+// published counts splits newly recorded in the ledger: those found
+// already published at their final name as skipped.
 func (p *Pusher) published(t *target, es []ledger.Entry) {
 	if len(es) == 0 {
 		return
@@ -95,10 +97,24 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 	now := p.o.Now()
 	t.mu.Lock()
 	for _, e := range es {
-		t.st.Splits++
-		t.st.Bytes += e.Bytes
-		t.st.Packets += e.Packets
-		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets}
+		if e.Outlier {
+			// Out of the clock: counted and shown, not the split that
+			// tells how far the push is.
+			t.st.Splits++
+			t.st.Bytes += e.Bytes
+			t.st.Packets += e.Packets
+			t.st.OutOfClock += e.Packets
+			t.st.LastOutOfClock = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+			continue
+		}
+		if e.Existed {
+			t.st.Skipped++
+		} else {
+			t.st.Splits++
+			t.st.Bytes += e.Bytes
+			t.st.Packets += e.Packets
+		}
+		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
 	}
 	t.mu.Unlock()
 	p.persist(t)
@@ -140,10 +156,9 @@ func (p *Pusher) persist(t *target) pushstatus.Status {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
 	s := p.snapshot(t)
-	path := pushstatus.Path(p.o.StateDir, s.Target, s.Mode)
-	err := os.MkdirAll(filepath.Dir(path), 0o750)
+	err := durable.MkdirAll(p.state().TargetDir(s.Target), state.DirPerm)
 	if err == nil {
-		err = pushstatus.Write(path, &s)
+		err = pushstatus.Write(pushstatus.Path(p.o.StateDir, s.Target, s.Mode), &s)
 	}
 	if err != nil && p.persistErr.CompareAndSwap(false, true) {
 		p.log.Printf("push %s: cannot write its status file (status will be stale): %v", s.Target, err)

@@ -11,5 +11,8 @@
 // Logs cannot fill the disk: a file that grows past MaxBytes is continued
 // in a new one (the analytics log is renamed with a time stamp and a new
 // .cur begun), and only the newest Keep files of each kind are kept.
-// Files are created 0640 in a 0750 folder, subject to the umask.
+// Files are created 0640 in a 0750 folder, subject to the umask, and opened
+// without following links: a link planted at a log's name is refused,
+// naming it (lib/durable), and nothing is written through it. Logs are not
+// fsynced: a power cut may lose their last lines, never the push's state.
 package pushlog

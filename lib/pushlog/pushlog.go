@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
 // Limits of the log files.
@@ -60,7 +63,7 @@ func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := durable.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("log folder: %w", err)
 	}
 	a := &Analytics{dir: dir, now: now}
@@ -71,7 +74,7 @@ func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
 }
 
 func (a *Analytics) open() error {
-	f, err := os.OpenFile(filepath.Join(a.dir, AnalyticsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	f, err := durable.OpenFile(filepath.Join(a.dir, AnalyticsName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}
@@ -84,11 +87,13 @@ func (a *Analytics) open() error {
 	return nil
 }
 
-// Printf writes one stamped line.
+// Printf writes one stamped line. Characters that do not print (line
+// breaks, terminal escapes from a folder name) are written as Go escapes,
+// so that a message is always one line and forges none.
 func (a *Analytics) Printf(format string, args ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	line := "[" + Stamp(a.now()) + "] " + fmt.Sprintf(format, args...) + "\n"
+	line := "[" + Stamp(a.now()) + "] " + cliutil.OneLine(fmt.Sprintf(format, args...)) + "\n"
 	n, _ := io.WriteString(a.f, line)
 	a.n += int64(n)
 	if a.n >= MaxBytes {

@@ -1,6 +1,7 @@
 package pushlog
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func TestStatusLine(t *testing.T) {
@@ -106,4 +109,17 @@ func TestTargetLogFilesLinkAndRetention(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "push_pcap_x_20210524_1851")); err != nil {
 		t.Errorf("another target's log was pruned: %v", got)
 	}
+}
+
+// TestRefusesLinks: a link planted at a log's name is refused, naming it,
+// and its target is untouched.
+func TestRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	now := func() time.Time { return time.Date(2021, 5, 29, 15, 36, 0, 0, time.Local) }
+	v := testutil.PlantLink(t, filepath.Join(dir, AnalyticsName))
+	_, err := OpenAnalytics(dir, now)
+	v.Refused("OpenAnalytics", fmt.Sprint(err))
+	v = testutil.PlantLink(t, filepath.Join(dir, "push_all_20210529_1536"))
+	_, err = OpenTarget(dir, "all", now)
+	v.Refused("OpenTarget", fmt.Sprint(err))
 }

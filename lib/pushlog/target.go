@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/durable"
 )
 
 // TargetLog is one target's log: the file of the current pipeline start,
@@ -28,7 +30,7 @@ func OpenTarget(dir, desc string, now func() time.Time) (*TargetLog, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := durable.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("log folder: %w", err)
 	}
 	t := &TargetLog{dir: dir, desc: desc, now: now}
@@ -56,7 +58,7 @@ func (t *TargetLog) next() error {
 		}
 		name = base + "." + strconv.Itoa(i)
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	f, err := durable.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}

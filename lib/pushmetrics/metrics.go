@@ -52,6 +52,8 @@ var perTarget = []metric{
 		func(s *pushstatus.Status) int64 { return s.Packets }),
 	counter("pcappush_splits_published_total", "Splits published by the target since push_realtime started.",
 		func(s *pushstatus.Status) int64 { return s.Splits }),
+	counter("pcappush_splits_skipped_total", "Splits not written because their name already held the same bytes (published before), since push_realtime started.",
+		func(s *pushstatus.Status) int64 { return s.Skipped }),
 	counter("pcappush_pipeline_errors_total", "Runs of the target's pipeline that failed or could not start.",
 		func(s *pushstatus.Status) int64 { return s.Errors }),
 	counter("pcappush_pipeline_restarts_total", "Restarts of the target's pipeline after a failure.",

@@ -8,12 +8,16 @@
 // stages and pids; the splits, bytes and packets it has published and the
 // last split; its restarts, errors, Post failures and last error; the
 // captures deleted before they were pushed to their end, with the time
-// range lost (Loss); and, for an offline push, how far stream_cat has read. The file is replaced
-// atomically (write, rename), so a reader never sees half of it, and
-// needs no lock. Counters count from the push_realtime's start.
+// range lost (lib/state's Loss); the splits skipped because their final
+// name already held the same bytes; and, for an offline push, how far
+// stream_cat has read. The file is replaced durably (lib/durable: write,
+// fsync, rename, fsync of the folder), so a reader never sees half of it
+// and needs no lock; a file a crash emptied anyway (written by an older
+// version) reads as ErrTorn and is skipped. Counters count from the
+// push_realtime's start. lib/state says where the files live.
 //
 // A realtime push_realtime also records, in <state>/push_realtime.json
-// (RunFile, WriteRun), the configuration file, store, log folder and
+// (WriteRun), the configuration file, store, log folder and
 // capture it resolved, so that status finds them from the state folder
 // alone.
 //

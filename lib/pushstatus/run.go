@@ -1,13 +1,10 @@
 package pushstatus
 
 import (
-	"path/filepath"
 	"time"
-)
 
-// RunFile is the name, in the state folder, of the record a realtime
-// push_realtime keeps of the folders it resolved, next to its lock.
-const RunFile = "push_realtime.json"
+	"github.com/pcappush/pcappush/lib/state"
+)
 
 // Run is what a realtime push_realtime resolved from its flags, its
 // configuration and the defaults, recorded so that `push_realtime status`
@@ -22,18 +19,20 @@ type Run struct {
 	Store    string    `json:"store"`
 	LogDir   string    `json:"log_dir"`
 	Capture  string    `json:"capture,omitempty"` // the capture it was told to follow; "" for the newest active one
+	Host     string    `json:"host,omitempty"`    // its --host, the value of {host} in Path; "" for Config.Host or the host name
 }
 
-// WriteRun replaces stateDir's run record with r, atomically.
+// WriteRun replaces stateDir's run record (state.Dir.RunFile) with r,
+// durably.
 func WriteRun(stateDir string, r *Run) error {
 	r.Format = Format
-	return writeJSON(filepath.Join(stateDir, RunFile), r)
+	return writeJSON(state.At(stateDir).RunFile(), r)
 }
 
 // ReadRun reads stateDir's run record; an error wrapping os.ErrNotExist
-// when there is none.
+// when there is none, ErrTorn when a crash emptied or cut it.
 func ReadRun(stateDir string) (*Run, error) {
-	return readJSON(filepath.Join(stateDir, RunFile), func(r *Run) int { return r.Format })
+	return readJSON(state.At(stateDir).RunFile(), func(r *Run) int { return r.Format })
 }
 
 // Alive reports whether the push_realtime that wrote r still runs.

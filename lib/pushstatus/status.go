@@ -1,15 +1,19 @@
 package pushstatus
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/state"
 )
 
 // Format is the version of the file format written.
@@ -38,6 +42,7 @@ type Split struct {
 	LastNS    int64     `json:"last_ns"`
 	Bytes     int64     `json:"bytes"`
 	Packets   int64     `json:"packets"`
+	Existed   bool      `json:"existed,omitempty"` // it was found already published, not written again
 }
 
 // Stage is one process of the target's pipeline.
@@ -71,60 +76,35 @@ type Status struct {
 	Log      string    `json:"log,omitempty"` // the pipeline's log file
 	Stages   []Stage   `json:"stages,omitempty"`
 
-	Splits        int64      `json:"splits"`
-	Bytes         int64      `json:"bytes"`
-	Packets       int64      `json:"packets"`
-	LastSplit     *Split     `json:"last_split,omitempty"`
-	Restarts      int64      `json:"restarts"`
-	Errors        int64      `json:"errors"`        // pipeline runs that failed, or could not start
-	PostFailures  int64      `json:"post_failures"` // Post commands that failed
-	LastError     string     `json:"last_error,omitempty"`
-	LastErrorTime *time.Time `json:"last_error_time,omitempty"`
-	Progress      *Progress  `json:"progress,omitempty"`
+	Splits  int64 `json:"splits"`
+	Bytes   int64 `json:"bytes"`
+	Packets int64 `json:"packets"`
+	// Skipped counts splits not written because their final name already
+	// held the same bytes: published before (by a run whose state was lost,
+	// or just before a crash kept its ledger entry from being recorded).
+	// Splits, Bytes and Packets do not count them.
+	Skipped      int64  `json:"skipped"`
+	LastSplit    *Split `json:"last_split,omitempty"`
+	Restarts     int64  `json:"restarts"`
+	Errors       int64  `json:"errors"`        // pipeline runs that failed, or could not start
+	PostFailures int64  `json:"post_failures"` // Post commands that failed
+	// OutOfClock counts the packets stamped out of the clock's tolerance
+	// (a recorder's clock that jumped), published in splits of their own;
+	// LastOutOfClock is the newest such split.
+	OutOfClock     int64      `json:"out_of_clock,omitempty"`
+	LastOutOfClock *Split     `json:"last_out_of_clock,omitempty"`
+	LastError      string     `json:"last_error,omitempty"`
+	LastErrorTime  *time.Time `json:"last_error_time,omitempty"`
+	Progress       *Progress  `json:"progress,omitempty"`
 	// Lost lists the captures deleted from the store (by their recorder's
 	// ring buffer) before this target pushed them to their end, oldest
 	// first, at most MaxLost. Unlike the counters it survives restarts:
 	// push_realtime keeps each loss in the state folder.
-	Lost []Loss `json:"lost,omitempty"`
+	Lost []state.Loss `json:"lost,omitempty"`
 }
 
 // MaxLost is how many losses a status lists: the newest.
 const MaxLost = 20
-
-// Loss is a capture deleted before its target pushed it to its end: its
-// packets from FromNS (the end of the last split published from it; the
-// capture's start when nil) to ToNS (its last packet as last seen by
-// push_realtime; unknown when nil) were not pushed.
-type Loss struct {
-	Capture  string    `json:"capture"`
-	Detected time.Time `json:"detected"`
-	After    string    `json:"after_split,omitempty"` // the last split published from it
-	FromNS   *int64    `json:"from_ns,omitempty"`
-	ToNS     *int64    `json:"to_ns,omitempty"`
-}
-
-// Range describes the time range lost: "from A to B", "from A on", "from
-// its start to B" or "from its start on", with times in UTC RFC 3339 to
-// the nanosecond.
-func (l Loss) Range() string {
-	from := "its start"
-	if l.FromNS != nil {
-		from = time.Unix(0, *l.FromNS).UTC().Format(time.RFC3339Nano)
-		if l.After != "" {
-			from += " (after " + l.After + ")"
-		}
-	}
-	if l.ToNS == nil {
-		return "from " + from + " on"
-	}
-	return "from " + from + " to " + time.Unix(0, *l.ToNS).UTC().Format(time.RFC3339Nano) + " (its last packet seen)"
-}
-
-// String is the loss as logged and shown: "LOST: capture NAME was deleted
-// ...; its packets RANGE were not pushed".
-func (l Loss) String() string {
-	return fmt.Sprintf("LOST: capture %s was deleted from the store before it was pushed to its end; its packets %s were not pushed", l.Capture, l.Range())
-}
 
 // Up reports whether the target's pipeline runs with every stage alive.
 func (s *Status) Up() bool {
@@ -148,43 +128,28 @@ func (s *Status) Lag(now time.Time) (time.Duration, bool) {
 	return now.Sub(time.Unix(0, s.LastSplit.LastNS)), true
 }
 
-// Path is where a target's status is kept: <state>/targets/<Desc>/status.json,
-// or status.offline.json for an offline push.
+// ErrTorn is wrapped by the error for a status file or run record that
+// is empty or not whole: a crash or power cut while it was written.
+var ErrTorn = errors.New("empty or torn by a crash; it is written again at the next status interval")
+
+// Path is where a target's status is kept in stateDir, by mode (see
+// lib/state).
 func Path(stateDir, desc, mode string) string {
-	name := "status.json"
-	if mode == Offline {
-		name = "status.offline.json"
-	}
-	return filepath.Join(stateDir, "targets", desc, name)
+	return state.At(stateDir).StatusFile(desc, mode == Offline)
 }
 
-// Write replaces the file at path with s atomically (a reader sees the
-// old or the new file whole). It does not fsync: the file is a report,
-// rewritten every status interval.
+// Write replaces the file at path with s, durably (lib/durable): a reader
+// sees the old or the new file whole, and so does push_realtime status
+// after a power cut.
 func Write(path string, s *Status) error { return writeJSON(path, s) }
 
-// writeJSON replaces the file at path with v as indented JSON, atomically.
+// writeJSON replaces the file at path with v as indented JSON, durably.
 func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".status-*.tmp")
-	if err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
-	_, err = f.Write(append(b, '\n'))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o640)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := durable.WriteFile(path, append(b, '\n'), state.FilePerm); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
 	return nil
@@ -196,14 +161,18 @@ func Read(path string) (*Status, error) {
 }
 
 // readJSON reads one of this package's JSON files, whose format format
-// tells, into a new T.
+// tells, into a new T. An empty or cut file is an error wrapping ErrTorn.
 func readJSON[T any](path string, format func(*T) int) (*T, error) {
-	b, err := os.ReadFile(path)
+	b, err := durable.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
 	var v T
 	if err := json.Unmarshal(b, &v); err != nil {
+		var se *json.SyntaxError
+		if len(bytes.TrimSpace(b)) == 0 || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) {
+			return nil, fmt.Errorf("status %s: %w", path, ErrTorn)
+		}
 		return nil, fmt.Errorf("status %s: %w", path, err)
 	}
 	if f := format(&v); f != Format {
@@ -213,20 +182,18 @@ func readJSON[T any](path string, format func(*T) int) (*T, error) {
 }
 
 // ReadAll reads every target's status files in the state folder, sorted
-// by target, realtime before offline. A missing folder holds none.
+// by target, realtime before offline. A missing folder holds none; a file
+// a crash emptied or cut is skipped, as if not yet written.
 func ReadAll(stateDir string) ([]Status, error) {
-	es, err := os.ReadDir(filepath.Join(stateDir, "targets"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	descs, err := state.At(stateDir).Targets()
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, err
 	}
 	var out []Status
-	for _, e := range es {
+	for _, desc := range descs {
 		for _, mode := range []string{Realtime, Offline} {
-			s, err := Read(Path(stateDir, e.Name(), mode))
-			if errors.Is(err, os.ErrNotExist) {
+			s, err := Read(Path(stateDir, desc, mode))
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrTorn) {
 				continue
 			}
 			if err != nil {

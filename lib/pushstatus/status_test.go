@@ -3,6 +3,8 @@ package pushstatus
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func self(t *testing.T) (int, uint64) {
@@ -53,7 +57,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	if !got.Alive() || !got.Up() {
 		t.Errorf("Alive %v, Up %v; want both", got.Alive(), got.Up())
 	}
-	if m, _ := filepath.Glob(filepath.Join(state, "targets", "pcap-all", ".status-*")); len(m) != 0 {
+	if m, _ := filepath.Glob(filepath.Join(state, "targets", "pcap-all", ".status.json.*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)
 	}
 	if st, _ := os.Stat(Path(state, "pcap-all", Realtime)); st.Mode().Perm() != 0o640 {
@@ -135,23 +139,30 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func TestLossRange(t *testing.T) {
-	from, to := int64(1621849920000000000), int64(1621849935500000001)
-	tests := []struct {
-		l    Loss
-		want string
-	}{
-		{Loss{Capture: "c"}, "from its start on"},
-		{Loss{Capture: "c", ToNS: &to}, "from its start to 2021-05-24T09:52:15.500000001Z (its last packet seen)"},
-		{Loss{Capture: "c", FromNS: &from, After: "all_1.pcap"}, "from 2021-05-24T09:52:00Z (after all_1.pcap) on"},
-		{Loss{Capture: "c", FromNS: &from, After: "all_1.pcap", ToNS: &to}, "from 2021-05-24T09:52:00Z (after all_1.pcap) to 2021-05-24T09:52:15.500000001Z (its last packet seen)"},
-	}
-	for _, tt := range tests {
-		if got := tt.l.Range(); got != tt.want {
-			t.Errorf("Range() = %q; want %q", got, tt.want)
+// TestCutFiles: a status file or run record a crash emptied or cut reads
+// as ErrTorn; ReadAll skips it as if not yet written.
+func TestCutFiles(t *testing.T) {
+	state := t.TempDir()
+	pid, start := self(t)
+	write(t, state, Status{Format: Format, Target: "a", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
+	write(t, state, Status{Format: Format, Target: "b", Mode: Realtime, PID: pid, PIDStart: start, State: Running})
+	for _, cut := range []string{"", "{\n  \"format\": 1,\n  \"tar"} {
+		os.WriteFile(Path(state, "b", Realtime), []byte(cut), 0o640)
+		if _, err := Read(Path(state, "b", Realtime)); !errors.Is(err, ErrTorn) {
+			t.Errorf("Read of %q: %v; want ErrTorn", cut, err)
 		}
-		if want := "LOST: capture c was deleted from the store before it was pushed to its end; its packets " + tt.want + " were not pushed"; tt.l.String() != want {
-			t.Errorf("String() = %q; want %q", tt.l.String(), want)
+		sts, err := ReadAll(state)
+		if err != nil || len(sts) != 1 || sts[0].Target != "a" {
+			t.Errorf("ReadAll with b's status %q = %v, %v; want a alone", cut, sts, err)
+		}
+		os.WriteFile(filepath.Join(state, "push_realtime.json"), []byte(cut), 0o640)
+		if _, err := ReadRun(state); !errors.Is(err, ErrTorn) {
+			t.Errorf("ReadRun of %q: %v; want ErrTorn", cut, err)
 		}
 	}
+	// A link planted at a status file is refused, naming it.
+	os.Remove(Path(state, "b", Realtime))
+	v := testutil.PlantLink(t, Path(state, "b", Realtime))
+	_, err := Read(v.Link)
+	v.Refused("Read", fmt.Sprint(err))
 }

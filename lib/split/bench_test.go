@@ -15,9 +15,9 @@ func (discardSink) Create(string) (Part, error) { return discardPart{}, nil }
 
 type discardPart struct{}
 
-func (discardPart) Write(b []byte) (int, error) { return len(b), nil }
-func (discardPart) Commit(string) error         { return nil }
-func (discardPart) Abort() error                { return nil }
+func (discardPart) Write(b []byte) (int, error)       { return len(b), nil }
+func (discardPart) Commit(n Names) (Published, error) { return Published{Names: n}, nil }
+func (discardPart) Abort() error                      { return nil }
 
 // BenchmarkRun splits 64 MB of generated traffic by minute into io.Discard.
 func BenchmarkRun(b *testing.B) {

@@ -14,7 +14,12 @@ type Options struct {
 	Prefix    string        // name prefix; "/dir/" puts names straight in dir
 	Suffix    string        // name suffix; default ".pcap"
 	IdleClose time.Duration // close a quiet time split this long after its end; 0: never
-	UID       string        // shown in logs
+	// ClockTolerance is how far a packet's time may lie ahead of the wall
+	// clock, or behind the split it comes in, before it is taken as out of
+	// the clock: published in a split of its own, the clock unchanged; 0:
+	// DefaultClockTolerance, negative: off.
+	ClockTolerance time.Duration
+	UID            string // shown in logs
 
 	// CheckpointEvery says which ticks are checkpoints: those whose time
 	// is a multiple of it (see lib/ledger).
@@ -46,9 +51,12 @@ type Resume struct {
 
 // Defaults.
 const (
-	DefaultSuffix        = ".pcap"
-	DefaultIdleClose     = 5 * time.Second
-	DefaultProgressEvery = 80e6
+	DefaultSuffix    = ".pcap"
+	DefaultIdleClose = 5 * time.Second
+	// DefaultClockTolerance bounds the skew accepted between a recorder's
+	// clock and this host's, and how late a packet may come.
+	DefaultClockTolerance = 5 * time.Minute
+	DefaultProgressEvery  = 80e6
 	// MinBytes is the smallest split size: a header and one small record.
 	MinBytes = 64
 )
@@ -82,6 +90,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.ClockTolerance == 0 {
+		o.ClockTolerance = DefaultClockTolerance
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func (s PipeSink) Create(name string) (Part, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command("/bin/sh", "-c", s.Command)
+	cmd := exec.Command("/bin/sh", "-c", "--", s.Command) // "--": a command starting with "-" is not an option of sh
 	out := &outWriter{w: inner}
 	cmd.Stdout = out
 	if fp, ok := inner.(interface{ File() *os.File }); ok {
@@ -152,14 +152,14 @@ func (p *pipePart) wait() error {
 	return nil
 }
 
-func (p *pipePart) Commit(name string) error {
+func (p *pipePart) Commit(names Names) (Published, error) {
 	if err := p.stdin.Close(); err != nil {
-		return fmt.Errorf("split %s: pipe command %q: %w", name, p.command, err)
+		return Published{}, fmt.Errorf("split %s: pipe command %q: %w", names.Name(), p.command, err)
 	}
 	if err := p.wait(); err != nil {
-		return fmt.Errorf("split %s: %w", name, err)
+		return Published{}, fmt.Errorf("split %s: %w", names.Name(), err)
 	}
-	return p.inner.Commit(name)
+	return p.inner.Commit(names)
 }
 
 func (p *pipePart) Abort() error {

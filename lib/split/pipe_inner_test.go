@@ -27,8 +27,8 @@ func (p *failingPart) Write(b []byte) (int, error) {
 	p.n += len(b)
 	return len(b), nil
 }
-func (p *failingPart) Commit(string) error { return nil }
-func (p *failingPart) Abort() error        { p.aborted = true; return nil }
+func (p *failingPart) Commit(n Names) (Published, error) { return Published{Names: n}, nil }
+func (p *failingPart) Abort() error                      { p.aborted = true; return nil }
 
 func TestPipeSinkReportsTheInnerWriteError(t *testing.T) {
 	s := PipeSink{Inner: failingSink{limit: 1 << 20}, Command: "cat"}
@@ -41,7 +41,7 @@ func TestPipeSinkReportsTheInnerWriteError(t *testing.T) {
 		_, err = p.Write(chunk)
 	}
 	if err == nil {
-		err = p.Commit("x")
+		err = commit(p, "x")
 	}
 	if !errors.Is(err, errGone) || !strings.Contains(err.Error(), `pipe command "cat" output`) {
 		t.Errorf("error %v; want the inner part's %v", err, errGone)

@@ -52,6 +52,13 @@ func (p *progress) renamed(name string) {
 	}
 }
 
+// note writes a line whatever the progress interval.
+func (p *progress) note(format string, args ...any) {
+	if p.w != nil {
+		fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
 func (p *progress) line(name, tail string) {
 	now := p.now()
 	el := now.Sub(p.began)

@@ -84,47 +84,61 @@ func TestResumeAfterAnySplitIsExact(t *testing.T) {
 		{Bytes: 700, Name: EpochSec, CheckpointEvery: 1e9}, // names repeat: _2, _3, ...
 	} {
 		rng := rand.New(rand.NewSource(o.Time + o.Bytes))
-		recs := stream(rng, 400, o.CheckpointEvery)
-		whole, wholeFiles := runSplit(t, o, recs)
-		if len(whole) < 10 {
+		if whole := checkResumes(t, o, stream(rng, 400, o.CheckpointEvery)); len(whole) < 10 {
 			t.Fatalf("%+v: only %d splits", o, len(whole))
 		}
-		for k, info := range whole[:len(whole)-1] {
-			if !info.HasCkpt {
-				continue
-			}
-			// Published before the crash: splits 0..k.
-			got := map[string][]string{}
-			for _, i := range whole[:k+1] {
-				got[i.Name] = wholeFiles[i.Name]
-			}
-			// stream_cat --resume Ckpt replays from that checkpoint tick.
-			at := -1
-			for i, r := range recs {
-				if r.IsTick() && r.Time == info.Ckpt {
-					at = i
-				}
-			}
-			if at < 0 {
-				t.Fatalf("checkpoint %d not in the stream", info.Ckpt)
-			}
-			ro := o
-			ro.Resume = Resume{Skip: info.Skip, Base: info.Base, Dup: info.Dup, Ckpt: info.Ckpt, HasCkpt: true}
-			if o.Time != 0 {
-				ro.Resume.End = info.End
-			}
-			_, resumed := runSplit(t, ro, recs[at:])
-			for name, p := range resumed {
-				if _, dup := got[name]; dup {
-					t.Fatalf("%+v crash after split %d: %s published twice", o, k, name)
-				}
-				got[name] = p
-			}
-			if fmt.Sprint(got) != fmt.Sprint(wholeFiles) {
-				t.Fatalf("%+v crash after split %d: resumed splits differ from an uninterrupted run", o, k)
+	}
+}
+
+// checkResumes runs recs whole, then for each published split in turn as
+// if the push had crashed right after it: resumed from that split's
+// ledger entry (its position, and the clock of the last split that is not
+// an outlier, as pcap_split --resume takes them), the splits published
+// before and after must equal the whole run's. It returns the whole run's
+// splits.
+func checkResumes(t *testing.T, o Options, recs []pcapio.Record) []Info {
+	t.Helper()
+	whole, wholeFiles := runSplit(t, o, recs)
+	for k, info := range whole[:len(whole)-1] {
+		if !info.HasCkpt {
+			continue
+		}
+		// Published before the crash: splits 0..k.
+		got := map[string][]string{}
+		clock := Info{}
+		for _, i := range whole[:k+1] {
+			got[i.Name] = wholeFiles[i.Name]
+			if !i.Outlier {
+				clock = i
 			}
 		}
+		// stream_cat --resume Ckpt replays from that checkpoint tick.
+		at := -1
+		for i, r := range recs {
+			if r.IsTick() && r.Time == info.Ckpt {
+				at = i
+			}
+		}
+		if at < 0 {
+			t.Fatalf("checkpoint %d not in the stream", info.Ckpt)
+		}
+		ro := o
+		ro.Resume = Resume{Skip: info.Skip, Base: clock.Base, Dup: clock.Dup, Ckpt: info.Ckpt, HasCkpt: true}
+		if o.Time != 0 {
+			ro.Resume.End = clock.End
+		}
+		_, resumed := runSplit(t, ro, recs[at:])
+		for name, p := range resumed {
+			if _, dup := got[name]; dup {
+				t.Fatalf("%+v crash after split %d (%s): %s published twice", o, k, info.Name, name)
+			}
+			got[name] = p
+		}
+		if fmt.Sprint(got) != fmt.Sprint(wholeFiles) {
+			t.Fatalf("%+v crash after split %d (%s): resumed splits differ from an uninterrupted run", o, k, info.Name)
+		}
 	}
+	return whole
 }
 
 func TestResumeRefusesAnotherStart(t *testing.T) {

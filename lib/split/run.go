@@ -72,5 +72,12 @@ func copyRecords(r *pcapio.Reader, s *Splitter) (readErr, writeErr error) {
 
 // Summary returns the line logged when a run ends.
 func (st Stats) Summary() string {
-	return fmt.Sprintf("%d files, %d packets, %.3f GB, %d reordered packets", st.Files, st.Packets, float64(st.Bytes)/1e9, st.Reordered)
+	s := fmt.Sprintf("%d files, %d packets, %.3f GB, %d reordered packets", st.Files, st.Packets, float64(st.Bytes)/1e9, st.Reordered)
+	if st.OutOfClock > 0 {
+		s += fmt.Sprintf(", %d out of the clock", st.OutOfClock)
+	}
+	if st.Existed > 0 {
+		s += fmt.Sprintf(", %d splits skipped as already published", st.Existed)
+	}
+	return s
 }

@@ -15,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pcappush/pcappush/lib/pcapio"
+
+	"github.com/pcappush/pcappush/internal/testutil"
 )
 
 func listDir(t *testing.T, dir string) []string {
@@ -43,7 +47,7 @@ func TestFileSinkPublishesAtomically(t *testing.T) {
 	if got := listDir(t, dir); len(got) != 1 || got[0] != "a.pcap.pending" {
 		t.Fatalf("while writing: %v; want only a.pcap.pending", got)
 	}
-	must(t, p.Commit(filepath.Join(dir, "b.pcap")))
+	must(t, commit(p, filepath.Join(dir, "b.pcap")))
 	if got := listDir(t, dir); len(got) != 1 || got[0] != "b.pcap" {
 		t.Fatalf("after commit: %v; want only b.pcap", got)
 	}
@@ -83,7 +87,7 @@ func TestPipeSink(t *testing.T) {
 	if _, err := p.Write(payload); err != nil {
 		t.Fatal(err)
 	}
-	must(t, p.Commit(filepath.Join(dir, "x.pcap.gz")))
+	must(t, commit(p, filepath.Join(dir, "x.pcap.gz")))
 	f, err := os.Open(filepath.Join(dir, "x.pcap.gz"))
 	must(t, err)
 	defer f.Close()
@@ -109,7 +113,7 @@ func TestPipeSinkFailures(t *testing.T) {
 			}
 			err = werr
 			if err == nil {
-				err = p.Commit(filepath.Join(dir, "x.pcap"))
+				err = commit(p, filepath.Join(dir, "x.pcap"))
 			}
 			if err == nil || !strings.Contains(err.Error(), cmd) {
 				t.Fatalf("error %v; want one naming %q", err, cmd)
@@ -295,7 +299,7 @@ func TestPipeSinkKillsHungCommands(t *testing.T) {
 			}
 			err = werr
 			if err == nil {
-				err = p.Commit(filepath.Join(dir, "x.pcap"))
+				err = commit(p, filepath.Join(dir, "x.pcap"))
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) || time.Since(begin) > 10*time.Second {
 				t.Fatalf("error %v after %v; want %q soon", err, time.Since(begin), tt.want)
@@ -305,5 +309,109 @@ func TestPipeSinkKillsHungCommands(t *testing.T) {
 				t.Errorf("left %v", got)
 			}
 		})
+	}
+}
+
+// commit publishes p under name alone (no "_N" names after it).
+func commit(p Part, name string) error {
+	_, err := p.Commit(Names{Base: name})
+	return err
+}
+
+// publishOne writes data as a split named base+".pcap" through a FileSink
+// and returns how it was published.
+func publishOne(t *testing.T, sink FileSink, base string, data string) (Published, error) {
+	t.Helper()
+	p, err := sink.Create(base + ".pcap")
+	must(t, err)
+	if _, err := p.Write([]byte(data)); err != nil {
+		t.Fatal(err)
+	}
+	return p.Commit(Names{Base: base, Suffix: ".pcap"})
+}
+
+// TestFileSinkNeverReplaces: a split whose name holds the same bytes is
+// counted as published and the file left as it was (same inode, same
+// time); one whose name holds other bytes goes to the next free name.
+func TestFileSinkNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "a")
+	must(t, os.WriteFile(base+".pcap", []byte("first"), 0o640))
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	must(t, os.Chtimes(base+".pcap", old, old))
+	before, _ := os.Stat(base + ".pcap")
+
+	res, err := publishOne(t, FileSink{}, base, "first")
+	if err != nil || !res.Existed || res.Name() != base+".pcap" {
+		t.Fatalf("same bytes: %+v, %v; want existed at a.pcap", res, err)
+	}
+	after, _ := os.Stat(base + ".pcap")
+	if !os.SameFile(before, after) || !after.ModTime().Equal(old) {
+		t.Errorf("the published file was touched: inode or time changed")
+	}
+	if got := listDir(t, dir); !cmp.Equal(got, []string{"a.pcap"}) {
+		t.Errorf("folder holds %v", got)
+	}
+
+	res, err = publishOne(t, FileSink{}, base, "second")
+	if err != nil || res.Existed || res.Name() != base+"_2.pcap" || res.Dup != 2 {
+		t.Fatalf("other bytes: %+v, %v; want a_2.pcap", res, err)
+	}
+	res, err = publishOne(t, FileSink{}, base, "third")
+	if err != nil || res.Name() != base+"_3.pcap" {
+		t.Fatalf("other bytes again: %+v, %v; want a_3.pcap", res, err)
+	}
+	res, err = publishOne(t, FileSink{}, base, "second")
+	if err != nil || !res.Existed || res.Name() != base+"_2.pcap" {
+		t.Fatalf("a_2's bytes again: %+v, %v; want existed at a_2.pcap", res, err)
+	}
+	for name, want := range map[string]string{"a.pcap": "first", "a_2.pcap": "second", "a_3.pcap": "third"} {
+		if b, _ := os.ReadFile(filepath.Join(dir, name)); string(b) != want {
+			t.Errorf("%s holds %q; want %q", name, b, want)
+		}
+	}
+	if got := listDir(t, dir); len(got) != 3 {
+		t.Errorf("folder holds %v; want three splits and no .pending", got)
+	}
+	// --overwrite: the old behaviour.
+	res, err = publishOne(t, FileSink{Overwrite: true}, base, "new")
+	if b, _ := os.ReadFile(base + ".pcap"); err != nil || res.Existed || string(b) != "new" {
+		t.Errorf("Overwrite: %+v, %v, a.pcap holds %q", res, err, b)
+	}
+}
+
+// TestFileSinkRefusesLinks: a link planted at NAME.pending or at the
+// final name is refused, naming it, and the file it points to is never
+// written.
+func TestFileSinkRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	pending := testutil.PlantLink(t, filepath.Join(dir, "a.pcap.pending"))
+	_, err := (FileSink{}).Create(filepath.Join(dir, "a.pcap"))
+	pending.Refused("Create", fmt.Sprint(err))
+	final := testutil.PlantLink(t, filepath.Join(dir, "b.pcap"))
+	_, err = publishOne(t, FileSink{}, filepath.Join(dir, "b"), "victim")
+	final.Refused("Commit", fmt.Sprint(err))
+	if got := listDir(t, dir); !cmp.Equal(got, []string{"a.pcap.pending", "b.pcap"}) {
+		t.Errorf("folder holds %v; want the two links alone", got)
+	}
+}
+
+func TestSameContent(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 3<<20)
+	other := bytes.Clone(big)
+	other[len(other)-1] = 'y'
+	for _, tc := range []struct {
+		a, b []byte
+		want bool
+	}{
+		{nil, nil, true},
+		{big, big, true},
+		{big, other, false},
+		{big, big[:len(big)-1], false},
+		{big[:1<<20], big, false},
+	} {
+		if got, err := SameContent(bytes.NewReader(tc.a), bytes.NewReader(tc.b)); err != nil || got != tc.want {
+			t.Errorf("SameContent(%d bytes, %d bytes) = %v, %v; want %v", len(tc.a), len(tc.b), got, err, tc.want)
+		}
 	}
 }

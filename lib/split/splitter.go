@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
@@ -28,19 +28,29 @@ type Info struct {
 	HasCkpt bool
 	// Base is the name before a "_N" (and the suffix) added to tell apart
 	// size splits that would share a name, or a time split continued after
-	// a stop; Dup is that N (0 for none).
+	// a stop, or a split whose name another file held; Dup is that N (0
+	// for none).
 	Base string
 	Dup  int
+	// Existed says the split was not written: its final name already held
+	// the same bytes (see Part.Commit).
+	Existed bool
+	// Outlier marks a split of packets stamped out of the clock's
+	// tolerance (Options.ClockTolerance): published apart, its interval is
+	// not the push's clock, which a resume takes from the other splits.
+	Outlier bool
 }
 
 // Stats count what a Splitter has done.
 type Stats struct {
-	Files     int64 // splits published
-	Packets   int64 // packets written
-	Bytes     int64 // pcap bytes written, file headers included
-	Reordered int64 // packets stamped before the start of their split
-	Ticks     int64 // clock ticks seen
-	Skipped   int64 // packets dropped by Options.Skip (published before)
+	Files      int64 // splits published
+	Existed    int64 // splits found already published (the same bytes under their name): not written again
+	Packets    int64 // packets written
+	Bytes      int64 // pcap bytes written, file headers included
+	Reordered  int64 // packets stamped before the start of their split
+	OutOfClock int64 // packets stamped out of the clock's tolerance, published apart
+	Ticks      int64 // clock ticks seen
+	Skipped    int64 // packets dropped by Options.Skip (published before)
 }
 
 // Splitter writes records into splits. It is not safe for concurrent use.
@@ -58,11 +68,13 @@ type Splitter struct {
 	dup      int
 	stats    Stats
 	progress *progress
-	run      []byte    // adjacent raw records not yet queued for the open split
-	out      *asyncOut // performs the writes on its own goroutine
-	ckpt     position  // the last checkpoint tick and the packets since
-	toSkip   int64     // packets still to drop
-	expect   bool      // the next record must be the resume checkpoint tick
+	run      []byte        // adjacent raw records not yet queued for the open split
+	out      *asyncOut     // performs the writes on its own goroutine
+	ckpt     position      // the last checkpoint tick and the packets since
+	toSkip   int64         // packets still to drop
+	expect   bool          // the next record must be the resume checkpoint tick
+	ahead    int64         // the wall clock plus the tolerance, when last read
+	outliers map[int64]int // outlier splits published: interval start -> last "_N" used
 }
 
 // ErrResume is wrapped by the error for an input that does not begin at
@@ -98,6 +110,7 @@ type current struct {
 	packets int64
 	bytes   int64
 	resume  position // after the last packet written
+	kind    splitKind
 }
 
 // New returns a Splitter that publishes to sink and logs progress on log
@@ -106,7 +119,7 @@ type current struct {
 func New(opts Options, sink Sink, log io.Writer) *Splitter {
 	s := &Splitter{opts: opts, sink: sink, progress: newProgress(log, opts), out: newAsyncOut(pcapio.DefaultBufferSize),
 		lastEnd: opts.Resume.End, toSkip: opts.Resume.Skip, prevName: opts.Resume.Base, dup: max(opts.Resume.Dup-1, 0),
-		expect: opts.Resume.HasCkpt}
+		expect: opts.Resume.HasCkpt, ahead: math.MinInt64, outliers: map[int64]int{}}
 	if r := opts.Resume; opts.Time != 0 && r.Base != "" && r.End > 0 {
 		// The last split a previous run published, when the ledger names it
 		// (a split cut short by a stop is continued under "_N"). Under
@@ -128,10 +141,7 @@ func (s *Splitter) baseName(start, end int64) string {
 
 // fullName is base with "_dup" (when dup is not 0) and the suffix.
 func (s *Splitter) fullName(base string, dup int) string {
-	if dup == 0 {
-		return base + s.opts.Suffix
-	}
-	return base + "_" + strconv.Itoa(dup) + s.opts.Suffix
+	return Names{Base: base, Dup: dup, Suffix: s.opts.Suffix}.Name()
 }
 
 // SetFormat sets the link type and snapshot length of the files' headers;
@@ -164,7 +174,7 @@ func (s *Splitter) WriteRaw(rec pcapio.Record, raw []byte) error {
 		if g := s.opts.CheckpointEvery; g > 0 && rec.Time%g == 0 {
 			s.ckpt = position{at: rec.Time, set: true}
 		}
-		if s.open && s.opts.Time != 0 && rec.Time >= s.cur.end {
+		if s.tickCloses(rec.Time) {
 			return s.publish()
 		}
 		return nil
@@ -261,32 +271,7 @@ func (s *Splitter) Sync() error {
 // open.
 func (s *Splitter) route(ts, n int64) error {
 	if s.opts.Time != 0 {
-		if s.open && ts >= s.cur.end {
-			if err := s.publish(); err != nil {
-				return err
-			}
-		}
-		if !s.open {
-			start, dup := floorDiv(ts, s.opts.Time)*s.opts.Time, 0
-			if start < s.lastEnd {
-				if w := s.win; w.known && w.start+s.opts.Time == s.lastEnd {
-					// The last split published was cut short (a stop, a
-					// reload): the rest of its interval goes into a file of
-					// the same interval, named "_N", so that no name lies
-					// about its packets and no published file is replaced.
-					start, dup = w.start, max(w.dup, 1)+1
-				} else {
-					start = s.lastEnd
-				}
-			}
-			if err := s.startTime(start, start+s.opts.Time, dup); err != nil {
-				return err
-			}
-		}
-		if ts < s.cur.start {
-			s.stats.Reordered++
-		}
-		return nil
+		return s.routeTime(ts)
 	}
 	if s.open && s.cur.packets > 0 && s.cur.bytes+n > s.opts.Bytes {
 		if err := s.publish(); err != nil {
@@ -362,19 +347,34 @@ func (s *Splitter) publish() error {
 	c := s.cur
 	name, base, dup := s.finalName()
 	s.open = false
-	if err := c.part.Commit(name); err != nil {
+	res, err := c.part.Commit(Names{Base: base, Dup: dup, Suffix: s.opts.Suffix})
+	if err != nil {
 		c.part.Abort() //nolint:errcheck // the commit error is the one to report
 		return err
 	}
-	if s.opts.Time != 0 {
+	s.noteCommit(name, res, c.packets)
+	if res.Name() != name {
+		name, dup = res.Name(), res.Dup
+		if s.opts.Time == 0 {
+			s.dup = max(dup-1, 0) // the next split of this name takes the N after
+		}
+	}
+	if res.Existed {
+		s.stats.Existed++
+	} else {
+		s.stats.Files++
+	}
+	if q := res.Prefix; q.Packets > 0 {
+		c.packets, c.bytes, c.first = c.packets-q.Packets, c.bytes-q.Bytes, q.Next
+	}
+	if s.opts.Time != 0 && c.kind != outlierSplit {
 		s.lastEnd = c.end
 		s.win = window{start: c.start, base: base, dup: dup, known: true}
-	} else if name != c.name {
+	} else if s.opts.Time == 0 && name != c.name {
 		s.progress.renamed(name)
 	}
-	s.stats.Files++
 	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
-		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup}
+		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup, Existed: res.Existed, Outlier: c.kind == outlierSplit}
 	if s.opts.Time == 0 {
 		info.Start, info.End = c.first, c.last
 	}
@@ -382,6 +382,21 @@ func (s *Splitter) publish() error {
 		return s.opts.OnPublish(info)
 	}
 	return nil
+}
+
+// noteCommit logs what publishing the split meant to be name found: the
+// name taken, the same bytes there already, or the first packets there.
+func (s *Splitter) noteCommit(name string, res Published, packets int64) {
+	switch q := res.Prefix; {
+	case q.Packets > 0 && res.Existed:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes, and %s the rest: not written again (skipped)", name, q.Packets, res.Name())
+	case q.Packets > 0:
+		s.progress.note("%s already holds the first %d packets of this split with the same bytes (a split cut short, published before): the other %d published as %s", name, q.Packets, packets-q.Packets, res.Name())
+	case res.Existed:
+		s.progress.note("%s is already published with the same content: not written again (skipped)", res.Name())
+	case res.Name() != name:
+		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
+	}
 }
 
 // fail aborts the open split after a write error.
@@ -403,7 +418,7 @@ func (s *Splitter) Idle(quiet time.Duration) error {
 	if !s.open || s.opts.Time == 0 || g <= 0 || quiet < g {
 		return nil
 	}
-	if s.opts.Now().UnixNano() < s.cur.end+int64(g) {
+	if s.cur.kind != outlierSplit && s.opts.Now().UnixNano() < s.cur.end+int64(g) {
 		return nil
 	}
 	return s.publish()

@@ -33,14 +33,23 @@ type job struct {
 
 // A comparison is our job against peers', each peer with its target.
 type comparison struct {
-	title string
-	ours  job
-	peers []job
-	note  string
+	title  string
+	ours   job
+	peers  []job
+	maxRSS int64 // KiB the largest of our processes may hold; 0: defaultMaxRSS
+	note   string
 }
 
-// maxRSS is the most memory any of our tools may hold, in KiB.
-const maxRSS = 64 << 10
+// defaultMaxRSS is the most memory any of our tools may hold, in KiB.
+const defaultMaxRSS = 64 << 10
+
+// rssLimit returns the comparison's memory limit in KiB.
+func (c comparison) rssLimit() int64 {
+	if c.maxRSS > 0 {
+		return c.maxRSS
+	}
+	return defaultMaxRSS
+}
 
 type result struct {
 	median time.Duration
@@ -94,6 +103,7 @@ func main() {
 		s, ok := suites[n]
 		if !ok {
 			fmt.Fprintf(os.Stderr, "benchrun: unknown suite %q\n", n)
+			os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 			os.Exit(2)
 		}
 		e.suite = n
@@ -111,6 +121,7 @@ func main() {
 		}
 	}
 	if failed {
+		os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 		os.Exit(1)
 	}
 }
@@ -191,13 +202,19 @@ func (e *env) sh(script string) error {
 
 // compare runs every job of c e.runs times, alternating, and prints them.
 func (e *env) compare(c comparison) error {
+	_, err := e.measure(c)
+	return err
+}
+
+// measure is compare returning the results, ours first.
+func (e *env) measure(c comparison) ([]result, error) {
 	jobs := append([]job{c.ours}, c.peers...)
 	res := make([]result, len(jobs))
 	for i := 0; i < e.runs; i++ {
 		for k, j := range jobs {
 			m, err := e.run(j)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			res[k].runs = append(res[k].runs, m.wall)
 			res[k].cpus = append(res[k].cpus, m.cpu)
@@ -211,7 +228,7 @@ func (e *env) compare(c comparison) error {
 		res[k].cpu = res[k].cpus[len(res[k].cpus)/2]
 	}
 	e.print(c, jobs, res)
-	return nil
+	return res, nil
 }
 
 func mbps(bytes int64, d time.Duration) float64 {
@@ -236,8 +253,8 @@ func (e *env) print(c comparison, jobs []job, res []result) {
 			fmt.Fprintf(e.out, "  target %.1fx %s: %.2fx, %s\n", j.target, j.name, ratio, verdict(ratio >= j.target))
 		}
 	}
-	if res[0].rssKB > maxRSS {
-		fmt.Fprintf(e.out, "  peak RSS %.1f MB: above the %d MB limit, NOT met\n", float64(res[0].rssKB)/1024, maxRSS>>10)
+	if res[0].rssKB > c.rssLimit() {
+		fmt.Fprintf(e.out, "  peak RSS %.1f MB: above the %d MB limit, NOT met\n", float64(res[0].rssKB)/1024, c.rssLimit()>>10)
 	}
 	if c.note != "" {
 		fmt.Fprintf(e.out, "  %s\n", c.note)

@@ -17,7 +17,7 @@ type row struct {
 	oursMBps, peerMBps float64
 	cpuRatio           float64 // peer's CPU time over ours
 	target             float64
-	rssKB              int64
+	rssKB, rssLimitKB  int64
 	spread             string // ours: fastest and slowest run
 	when               string
 }
@@ -29,10 +29,11 @@ func (e *env) record(c comparison, jobs []job, res []result) {
 		e.rows = append(e.rows, row{
 			suite: e.suite, title: c.title, ours: jobs[0].name, peer: j.name,
 			oursMBps: ours, peerMBps: mbps(j.bytes, res[k+1].median), target: j.target,
-			cpuRatio: res[k+1].cpu.Seconds() / res[0].cpu.Seconds(),
-			rssKB:    res[0].rssKB,
-			spread:   fmt.Sprintf("%.2f-%.2f s", res[0].runs[0].Seconds(), res[0].runs[len(res[0].runs)-1].Seconds()),
-			when:     time.Now().Format("2006-01-02") + ", load " + loadAverage(),
+			cpuRatio:   res[k+1].cpu.Seconds() / res[0].cpu.Seconds(),
+			rssKB:      res[0].rssKB,
+			rssLimitKB: c.rssLimit(),
+			spread:     fmt.Sprintf("%.2f-%.2f s", res[0].runs[0].Seconds(), res[0].runs[len(res[0].runs)-1].Seconds()),
+			when:       time.Now().Format("2006-01-02") + ", load " + loadAverage(),
 		})
 	}
 }
@@ -54,8 +55,8 @@ func (r row) markdown() string {
 		target = fmt.Sprintf("%.1fx, %s", r.target, verdict(r.oursMBps/r.peerMBps >= r.target))
 	}
 	rss := fmt.Sprintf("%.1f MB", float64(r.rssKB)/1024)
-	if r.rssKB > maxRSS {
-		rss += " (above 64 MB)"
+	if r.rssKB > r.rssLimitKB {
+		rss += fmt.Sprintf(" (above %d MB)", r.rssLimitKB>>10)
 	}
 	return fmt.Sprintf("| `%s` | %s | %s | %s | %.0f | %.0f | %.2fx | %s | %.2fx | %s | %s | %s |",
 		r.suite, strings.ReplaceAll(r.title, "|", `\|`), code(r.ours), code(r.peer), r.oursMBps, r.peerMBps, r.oursMBps/r.peerMBps, target, r.cpuRatio, rss, r.spread, r.when)

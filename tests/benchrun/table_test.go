@@ -16,7 +16,7 @@ func TestRefreshDoc(t *testing.T) {
 	if err := os.WriteFile(p, []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rows := []row{{suite: "cat", title: "a | b", ours: "stream_cat | cat", peer: "cat | cat", oursMBps: 200, peerMBps: 100, target: 2, cpuRatio: 1.5, rssKB: 70 << 10, spread: "1-2 s", when: "today"}}
+	rows := []row{{suite: "cat", title: "a | b", ours: "stream_cat | cat", peer: "cat | cat", oursMBps: 200, peerMBps: 100, target: 2, cpuRatio: 1.5, rssKB: 70 << 10, rssLimitKB: 64 << 10, spread: "1-2 s", when: "today"}}
 	if err := refreshDoc(p, rows, []string{"cat", "push"}); err != nil {
 		t.Fatal(err)
 	}
