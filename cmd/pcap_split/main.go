@@ -175,8 +175,9 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	}
 	if oo.Compress != "" {
 		// The encoder sets the pace, not the size of the writes; the
-		// smaller buffer keeps 5 MB less in memory.
-		opts.ReadBuffer = 1 << 20
+		// smaller buffer (at least room for two of the largest records)
+		// keeps 5 MB less in memory.
+		opts.ReadBuffer = 512 << 10
 	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {

@@ -112,9 +112,9 @@ type Encoder interface {
 
 // gzipBlock is the size of the blocks pgzip compresses in parallel; each
 // block is primed with the end of the previous one, so the ratio stays
-// that of a single-threaded stream. Blocks of 1 MiB held 6 MB more, for
-// the same speed and output.
-const gzipBlock = 512 << 10
+// that of a single-threaded stream. Blocks of 1 MiB held 8 MB more, and
+// of 512 KiB 2 to 3 MB more, for the same speed and output within 0.01%.
+const gzipBlock = 256 << 10
 
 // NewEncoder returns an encoder writing to w on up to threads goroutines
 // (0: GOMAXPROCS).
