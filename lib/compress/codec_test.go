@@ -260,12 +260,17 @@ func TestSinkWriteDoesNotAllocate(t *testing.T) {
 			p.Write(chunk)
 		})
 		commit(p, "x")
-		// Allocations come per block, never per write: pgzip makes 8
-		// small ones (channels, goroutine, buffer wrapper) per 256 KiB
-		// block, 2 per 64 KiB write; the others at most 1.
+		// Allocations come per block, never per write or packet (a 64 KiB
+		// write holds about 100 packets): pgzip makes 8 small ones
+		// (channels, goroutine, buffer wrapper) per 256 KiB block, 2 per
+		// 64 KiB write; the others at most 1. Under the race detector,
+		// pgzip's goroutines make 2 to 4 per write, as they are scheduled.
 		want := 1.0
 		if codec.Algorithm == Gzip {
 			want = 8 * float64(len(chunk)) / gzipBlock
+			if testutil.Race {
+				want *= 3
+			}
 		}
 		if allocs > want {
 			t.Errorf("%s: %.2f allocations per 64 KiB write; want at most %.2f (amortised per block)", a, allocs, want)
