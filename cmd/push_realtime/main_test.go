@@ -11,7 +11,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 )
 
@@ -84,14 +84,14 @@ func TestStatusWithoutAPush(t *testing.T) {
 	}
 	// Flags given before the command count too.
 	out, _, err = runArgs("--state-dir", dir+"/state", "--store", dir+"/store", "--config", cfg, "status", "--json")
-	var r pushstatus.Report
+	var r status.Report
 	if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.StateDir != dir+"/state" || r.Store.Dir != dir+"/store" || len(r.Targets) != 1 {
 		t.Errorf("status --json after global flags: %v\n%s", err, out)
 	}
 	// The record of a running push gives the store and logs; flags win.
 	os.MkdirAll(dir+"/store2/cap2", 0o755)
 	os.MkdirAll(dir+"/state", 0o755)
-	if err := pushstatus.WriteRun(dir+"/state", &pushstatus.Run{Config: cfg, Store: dir + "/store2", LogDir: dir + "/log2"}); err != nil {
+	if err := status.WriteRun(dir+"/state", &status.Run{Config: cfg, Store: dir + "/store2", LogDir: dir + "/log2"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -102,7 +102,7 @@ func TestStatusWithoutAPush(t *testing.T) {
 		{[]string{"--store", dir + "/store", "--log-dir", dir + "/log"}, dir + "/store", dir + "/log"},
 	} {
 		out, _, err = runArgs(append([]string{"status", "--json", "--state-dir", dir + "/state"}, tt.args...)...)
-		r = pushstatus.Report{}
+		r = status.Report{}
 		if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.Store.Dir != tt.store || r.LogDir != tt.logs || len(r.Targets) != 1 || r.Targets[0].Target != "all" {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}

@@ -12,9 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
-	"github.com/pcappush/pcappush/lib/progress"
+	"github.com/pcappush/pcappush/lib/push/progress"
 	"github.com/pcappush/pcappush/lib/push"
-	"github.com/pcappush/pcappush/lib/pushmetrics"
+	"github.com/pcappush/pcappush/lib/push/metrics"
 )
 
 // progressMode returns how an offline push shows its progress: "bar",
@@ -78,18 +78,18 @@ func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Wr
 	if addr == "" {
 		return nil
 	}
-	ln, err := pushmetrics.Listen(addr)
+	ln, err := metrics.Listen(addr)
 	if err != nil {
 		return fmt.Errorf("--metrics-listen: %w", err)
 	}
-	reg, err := pushmetrics.Registry(p.Snapshot, cliutil.Version)
+	reg, err := metrics.Registry(p.Snapshot, cliutil.Version)
 	if err != nil {
 		ln.Close() //nolint:errcheck // already failing
 		return err
 	}
 	fmt.Fprintf(stderr, "%s: metrics at http://%s/metrics\n", tool, ln.Addr())
 	go func() {
-		if err := pushmetrics.Serve(ctx, ln, reg); err != nil {
+		if err := metrics.Serve(ctx, ln, reg); err != nil {
 			p.Logf("metrics: %v", err)
 		}
 	}()

@@ -21,7 +21,7 @@ import (
 	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 )
 
@@ -76,9 +76,9 @@ func abs(path string) string {
 // `push_realtime status`; a failure is a warning.
 func recordRun(s settings, cfgFile string, stderr io.Writer) {
 	pid := os.Getpid()
-	start, _ := pushstatus.ProcessStart(pid)
-	r := &pushstatus.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture, Host: s.host}
-	if err := pushstatus.WriteRun(s.stateDir, r); err != nil {
+	start, _ := status.ProcessStart(pid)
+	r := &status.Run{PID: pid, PIDStart: start, Started: time.Now(), Config: abs(cfgFile), Store: s.store, LogDir: s.logDir, Capture: s.capture, Host: s.host}
+	if err := status.WriteRun(s.stateDir, r); err != nil {
 		fmt.Fprintf(stderr, "%s: warning: push_realtime status will not find this push's folders without flags: %v\n", tool, err)
 	}
 }

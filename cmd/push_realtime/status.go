@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 const statusUsage = `push_realtime status [--json] [--state-dir DIR] [--store DIR] [--config FILE] [--log-dir DIR]
@@ -71,9 +71,9 @@ func flagValue(c *cli.Context, name string) string {
 // status reads: each flag given, else the running push's record, else
 // the configuration's global, else the default.
 func statusFolders(c *cli.Context, stateDir string) (cfg *config.Config, store, logDir string) {
-	rec, err := pushstatus.ReadRun(stateDir)
+	rec, err := status.ReadRun(stateDir)
 	if err != nil {
-		rec = &pushstatus.Run{}
+		rec = &status.Run{}
 	}
 	file := flagValue(c, "config")
 	if _, ok := flagSet(c, "config"); !ok && rec.Config != "" {
@@ -114,7 +114,7 @@ func statusMain(c *cli.Context, stdout io.Writer) error {
 			configured = append(configured, t.Desc)
 		}
 	}
-	r, err := pushstatus.NewReport(stateDir, store, configured, time.Now())
+	r, err := status.NewReport(stateDir, store, configured, time.Now())
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 //
 //	stream_cat --uid UID [--follow] CAPTURE | [pcap_decap |] [pcap_filter --bpf EXPR |] pcap_split --uid UID -o PATH SPLIT NAME ...
 //
-// runs them (lib/pipeline), watches them and logs (lib/pushlog).
+// runs them (lib/pipeline), watches them and logs (lib/push/logs).
 //
 // Offline pushes one stored capture through every target at once and
 // reports the targets that failed. Realtime follows the current capture
@@ -26,7 +26,7 @@
 //
 // Each target's state (running, idle, restarting, failed, stopped, and
 // why), capture, stages and counters are kept in memory and written to
-// <state>/targets/<Desc>/status.json (lib/pushstatus) every status
+// <state>/targets/<Desc>/status.json (lib/push/status) every status
 // interval and at every change of state; Snapshot returns them for
 // metrics and progress displays. The counters come from the ledger: while
 // a pipeline runs its ledger is read as it grows (every TailPoll), each
@@ -39,7 +39,7 @@
 // store (its recorder's ring buffer deleted it) is lost: the range from
 // the end of the last split published from it to its last packet (looked
 // at every status interval) goes to the analytics log, stderr and the
-// status (pushstatus.Loss), and into the capture's done marker, from which
+// status (status.Loss), and into the capture's done marker, from which
 // later runs show it again.
 //
 // # Schedule and reload

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
@@ -29,8 +29,8 @@ func (p *Pusher) lost(t *target, name string) {
 		l.ToNS = &to
 	}
 	t.st.Lost = append(t.st.Lost, l)
-	if n := len(t.st.Lost); n > pushstatus.MaxLost {
-		t.st.Lost = append([]state.Loss(nil), t.st.Lost[n-pushstatus.MaxLost:]...)
+	if n := len(t.st.Lost); n > status.MaxLost {
+		t.st.Lost = append([]state.Loss(nil), t.st.Lost[n-status.MaxLost:]...)
 	}
 	t.st.LastError, t.st.LastErrorTime = l.String(), &l.Detected
 	t.mu.Unlock()
@@ -43,15 +43,15 @@ func (p *Pusher) lost(t *target, name string) {
 }
 
 // losses reads the losses kept in desc's done markers, oldest first, at
-// most pushstatus.MaxLost.
-func (p *Pusher) losses(desc string) []state.Loss { return p.state().Losses(desc, pushstatus.MaxLost) }
+// most status.MaxLost.
+func (p *Pusher) losses(desc string) []state.Loss { return p.state().Losses(desc, status.MaxLost) }
 
 // noteEnd remembers the last packet time of the capture t pushes in
 // realtime (running, or waiting to restart after a failure), to bound the
 // range lost should the capture be deleted before it is pushed.
 func (p *Pusher) noteEnd(t *target) {
 	t.mu.Lock()
-	name, realtime := t.st.Capture, t.st.Mode == pushstatus.Realtime
+	name, realtime := t.st.Capture, t.st.Mode == status.Realtime
 	t.mu.Unlock()
 	if !realtime || name == "" {
 		return

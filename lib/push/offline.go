@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // TargetError lists the targets whose offline push failed.
@@ -40,7 +40,7 @@ func (p *Pusher) Offline(ctx context.Context, capture string) error {
 	targets := p.targetList()
 	for _, t := range targets {
 		t.mu.Lock()
-		t.st.Mode, t.st.Capture, t.chunks, t.st.Lost = pushstatus.Offline, capture, ix, nil
+		t.st.Mode, t.st.Capture, t.chunks, t.st.Lost = status.Offline, capture, ix, nil
 		t.mu.Unlock()
 	}
 	sctx, stopStatus := context.WithCancel(ctx)
@@ -79,13 +79,13 @@ func (p *Pusher) offline(ctx context.Context, t *target, capture string) error {
 			t.done = t.chunks.total
 		}
 		t.mu.Unlock()
-		p.setState(t, pushstatus.Stopped, "finished capture "+capture)
+		p.setState(t, status.Stopped, "finished capture "+capture)
 		return nil
 	case errors.Is(err, errStopped):
-		p.setState(t, pushstatus.Stopped, "stopped before the end of capture "+capture)
+		p.setState(t, status.Stopped, "stopped before the end of capture "+capture)
 		return nil
 	}
-	p.setState(t, pushstatus.Failed, err.Error())
+	p.setState(t, status.Failed, err.Error())
 	return err
 }
 
@@ -99,7 +99,7 @@ func (p *Pusher) runOnce(ctx context.Context, t *target, capture string, follow 
 		p.failed(t, err)
 		return err
 	}
-	p.setState(t, pushstatus.Running, "")
+	p.setState(t, status.Running, "")
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var closed <-chan struct{}

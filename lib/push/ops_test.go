@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/schedule"
 )
 
@@ -86,11 +86,11 @@ func TestScheduleIdlesUntilOpen(t *testing.T) {
 	done := make(chan struct{})
 	go func() { p.idleUntilOpen(context.Background(), tg); close(done) }()
 	time.Sleep(50 * time.Millisecond)
-	st, err := pushstatus.Read(pushstatus.Path(state, "all", pushstatus.Realtime))
+	st, err := status.Read(status.Path(state, "all", status.Realtime))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != pushstatus.Idle || st.Detail != "outside the schedule; it opens Mon 2021-05-31 08:00:00 UTC" {
+	if st.State != status.Idle || st.Detail != "outside the schedule; it opens Mon 2021-05-31 08:00:00 UTC" {
 		t.Errorf("status %s (%s); want idle until Monday 08:00", st.State, st.Detail)
 	}
 	select {

@@ -16,8 +16,8 @@ import (
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/pipeline"
-	"github.com/pcappush/pcappush/lib/pushlog"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/logs"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/schedule"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
@@ -61,7 +61,7 @@ type settings struct {
 // Pusher runs the targets of one configuration.
 type Pusher struct {
 	o          Options
-	log        *pushlog.Analytics
+	log        *logs.Analytics
 	started    time.Time
 	pidStart   uint64
 	sched      atomic.Pointer[schedule.Schedule]
@@ -88,12 +88,12 @@ func New(o Options) (*Pusher, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	log, err := pushlog.OpenAnalytics(o.LogDir, o.Now)
+	log, err := logs.OpenAnalytics(o.LogDir, o.Now)
 	if err != nil {
 		return nil, err
 	}
 	p := &Pusher{o: o, log: log, started: o.Now(), cur: settings{o.Store, o.RcloneConfig, o.Capture, o.Current}}
-	p.pidStart, _ = pushstatus.ProcessStart(os.Getpid())
+	p.pidStart, _ = status.ProcessStart(os.Getpid())
 	sched := o.Config.Schedule
 	p.sched.Store(&sched)
 	for _, t := range o.Config.Targets {
@@ -106,7 +106,7 @@ func New(o Options) (*Pusher, error) {
 			log.Printf("warning: %s", note)
 			fmt.Fprintf(o.Stderr, "push_realtime: warning: %s\n", note)
 		}
-		p.targets = append(p.targets, p.newTarget(t, uid, pushstatus.Realtime))
+		p.targets = append(p.targets, p.newTarget(t, uid, status.Realtime))
 	}
 	for _, w := range o.Config.Warnings {
 		log.Printf("warning: %s", w)
@@ -184,7 +184,7 @@ func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Runnin
 		return nil, nil, err
 	}
 	pl := Build(cfg, spec)
-	tl, err := pushlog.OpenTarget(p.o.LogDir, cfg.Desc, p.o.Now)
+	tl, err := logs.OpenTarget(p.o.LogDir, cfg.Desc, p.o.Now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -259,7 +259,7 @@ func (p *Pusher) scanLine(t *target, line []byte) {
 
 // writeHeader puts the pipeline and each stage's arguments at the top of a
 // target's log, as the reference's logs begin.
-func writeHeader(tl *pushlog.TargetLog, pl pipeline.Pipeline) {
+func writeHeader(tl *logs.TargetLog, pl pipeline.Pipeline) {
 	tl.Printf("%s", pl.Shell())
 	for _, s := range pl.Stages {
 		tl.Printf("%s args", s.Name)
@@ -313,7 +313,7 @@ func (p *Pusher) status() {
 			stages = stageNames(t.config())
 			alive = make([]bool, len(stages))
 		}
-		p.log.Printf("%s", pushlog.StatusLine(s.Target, stages, alive))
+		p.log.Printf("%s", logs.StatusLine(s.Target, stages, alive))
 	}
 }
 

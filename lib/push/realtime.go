@@ -11,7 +11,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/schedule"
 )
 
@@ -83,7 +83,7 @@ func (p *Pusher) launch(ctx context.Context, t *target, after <-chan struct{}, c
 		if sctx.Err() == nil {
 			p.supervise(sctx, t)
 		}
-		p.setState(t, pushstatus.Stopped, s.why.Load().(string))
+		p.setState(t, status.Stopped, s.why.Load().(string))
 	}()
 	return s
 }
@@ -121,7 +121,7 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 			t.mu.Lock()
 			t.st.Restarts++
 			t.mu.Unlock()
-			p.setState(t, pushstatus.Restarting, fmt.Sprintf("restarting at %s after: %v", p.o.Now().Add(backoff).UTC().Format("15:04:05 UTC"), err))
+			p.setState(t, status.Restarting, fmt.Sprintf("restarting at %s after: %v", p.o.Now().Add(backoff).UTC().Format("15:04:05 UTC"), err))
 			sleep(ctx, backoff)
 			backoff = min(backoff*2, BackoffMax)
 		}
@@ -139,14 +139,14 @@ func (p *Pusher) pick(t *target) (string, bool) {
 	switch {
 	case err != nil:
 		p.log.Printf("push %s: error: %v", t.desc(), err)
-		p.setState(t, pushstatus.Idle, err.Error())
+		p.setState(t, status.Idle, err.Error())
 		return "", false
 	case capture == "":
 		detail := "waiting for an active capture in " + p.settings().store
 		if c := p.settings().capture; c != "" {
 			detail = "waiting for capture " + c + " (pushed to its end, or not in " + p.settings().store + ")"
 		}
-		p.setState(t, pushstatus.Idle, detail)
+		p.setState(t, status.Idle, detail)
 		return "", false
 	}
 	return capture, true
@@ -199,7 +199,7 @@ func (p *Pusher) idleUntilOpen(ctx context.Context, t *target) {
 	if next, ok := p.schedule().Next(p.o.Now()); ok {
 		detail += "; it opens " + next.UTC().Format("Mon 2006-01-02 15:04:05 UTC")
 	}
-	p.setState(t, pushstatus.Idle, detail)
+	p.setState(t, status.Idle, detail)
 	p.log.Printf("push %s: idle: %s", t.desc(), detail)
 	for ctx.Err() == nil && !p.open() {
 		sleep(ctx, SchedulePoll)

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // Reload is a new configuration for a running Realtime push, with the
@@ -90,7 +90,7 @@ func (p *Pusher) add(ctx context.Context, cfg config.Target, sups map[string]*su
 	if note != "" {
 		p.log.Printf("warning: %s", note)
 	}
-	t := p.newTarget(cfg, uid, pushstatus.Realtime)
+	t := p.newTarget(cfg, uid, status.Realtime)
 	after := stopping[cfg.Desc]
 	delete(stopping, cfg.Desc)
 	p.mu.Lock()

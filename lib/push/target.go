@@ -7,7 +7,7 @@ import (
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/pipeline"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
@@ -20,7 +20,7 @@ type target struct {
 	cfg     config.Target
 	running *pipeline.Running
 	stages  []string
-	st      pushstatus.Status
+	st      status.Status
 	chunks  *chunkIndex // the capture an offline push reads, for progress
 	done    int64       // the most stream_cat has been seen to have read
 	// seenCapture's last packet was at seenEnd when last looked at.
@@ -34,8 +34,8 @@ type target struct {
 func (p *Pusher) newTarget(cfg config.Target, uid, mode string) *target {
 	now := p.o.Now()
 	t := &target{uid: uid, cfg: cfg}
-	t.st = pushstatus.Status{Format: pushstatus.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
-		State: pushstatus.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
+	t.st = status.Status{Format: status.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
+		State: status.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
 	return t
 }
 
@@ -60,7 +60,7 @@ func (p *Pusher) setState(t *target, state, detail string) {
 		t.st.Since = p.o.Now()
 	}
 	t.st.State, t.st.Detail = state, detail
-	if state != pushstatus.Running {
+	if state != status.Running {
 		t.running, t.stages = nil, nil
 	}
 	t.mu.Unlock()
@@ -104,7 +104,7 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 			t.st.OutOfClock += e.Packets
-			t.st.LastOutOfClock = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+			t.st.LastOutOfClock = &status.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
 			continue
 		}
 		if e.Existed {
@@ -114,14 +114,14 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 		}
-		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+		t.st.LastSplit = &status.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
 	}
 	t.mu.Unlock()
 	p.persist(t)
 }
 
 // snapshot returns the target's status now.
-func (p *Pusher) snapshot(t *target) pushstatus.Status {
+func (p *Pusher) snapshot(t *target) status.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.st
@@ -133,7 +133,7 @@ func (p *Pusher) snapshot(t *target) pushstatus.Status {
 		alive, pids = t.running.Alive(), t.running.PIDs()
 	}
 	for i, name := range t.stages {
-		st := pushstatus.Stage{Name: name}
+		st := status.Stage{Name: name}
 		if i < len(alive) {
 			st.Up, st.PID = alive[i], pids[i]
 		}
@@ -145,20 +145,20 @@ func (p *Pusher) snapshot(t *target) pushstatus.Status {
 				t.done = max(t.done, pos)
 			}
 		}
-		s.Progress = &pushstatus.Progress{Done: min(t.done, t.chunks.total), Total: t.chunks.total}
+		s.Progress = &status.Progress{Done: min(t.done, t.chunks.total), Total: t.chunks.total}
 	}
 	return s
 }
 
 // persist writes the target's status file, returning the status written;
 // a failure is logged once.
-func (p *Pusher) persist(t *target) pushstatus.Status {
+func (p *Pusher) persist(t *target) status.Status {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
 	s := p.snapshot(t)
 	err := durable.MkdirAll(p.state().TargetDir(s.Target), state.DirPerm)
 	if err == nil {
-		err = pushstatus.Write(pushstatus.Path(p.o.StateDir, s.Target, s.Mode), &s)
+		err = status.Write(status.Path(p.o.StateDir, s.Target, s.Mode), &s)
 	}
 	if err != nil && p.persistErr.CompareAndSwap(false, true) {
 		p.log.Printf("push %s: cannot write its status file (status will be stale): %v", s.Target, err)
@@ -167,9 +167,9 @@ func (p *Pusher) persist(t *target) pushstatus.Status {
 }
 
 // Snapshot returns every target's status now, in configuration order.
-func (p *Pusher) Snapshot() []pushstatus.Status {
+func (p *Pusher) Snapshot() []status.Status {
 	ts := p.targetList()
-	out := make([]pushstatus.Status, len(ts))
+	out := make([]status.Status, len(ts))
 	for i, t := range ts {
 		out[i] = p.snapshot(t)
 	}

@@ -1,4 +1,4 @@
-// Package pushlog writes push_realtime's log files in the reference
+// Package logs writes push_realtime's log files in the reference
 // system's forms, in one log folder:
 //
 //   - analytics_push_realtime.cur: a line per target every status interval,
@@ -15,4 +15,4 @@
 // without following links: a link planted at a log's name is refused,
 // naming it (lib/durable), and nothing is written through it. Logs are not
 // fsynced: a power cut may lose their last lines, never the push's state.
-package pushlog
+package logs

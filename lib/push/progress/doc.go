@@ -12,7 +12,7 @@
 //	push_realtime: pcap-all: 12.4 MB of 24.0 MB (51%), 2 splits, 10.2 MB/s, ETA 1.1s
 //	push_realtime: pcap-all: 24.0 MB of 24.0 MB (100%), 5 splits in 2.4s: finished capture capture1
 //
-// Both read the same statuses the status files hold (lib/pushstatus):
+// Both read the same statuses the status files hold (lib/push/status):
 // Progress.Done is the chunk bytes stream_cat has read, which push_realtime
 // learns from stream_cat's open chunk and its file offset in /proc, and
 // Progress.Total the chunk bytes of the capture. The rate is a moving

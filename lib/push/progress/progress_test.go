@@ -9,32 +9,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // fake is a push whose progress the test moves.
 type fake struct {
 	mu  sync.Mutex
-	sts []pushstatus.Status
+	sts []status.Status
 }
 
-func (f *fake) src() []pushstatus.Status {
+func (f *fake) src() []status.Status {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]pushstatus.Status(nil), f.sts...)
+	return append([]status.Status(nil), f.sts...)
 }
 
 func (f *fake) set(i int, done, splits int64, state, detail string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sts[i].Progress = &pushstatus.Progress{Done: done, Total: f.sts[i].Progress.Total}
+	f.sts[i].Progress = &status.Progress{Done: done, Total: f.sts[i].Progress.Total}
 	f.sts[i].Splits, f.sts[i].State, f.sts[i].Detail = splits, state, detail
 }
 
 func newFake() *fake {
-	return &fake{sts: []pushstatus.Status{
-		{Target: "pcap-all", State: pushstatus.Running, Progress: &pushstatus.Progress{Total: 24e6}},
-		{Target: "pcap-tcp", State: pushstatus.Running, Progress: &pushstatus.Progress{Total: 24e6}},
+	return &fake{sts: []status.Status{
+		{Target: "pcap-all", State: status.Running, Progress: &status.Progress{Total: 24e6}},
+		{Target: "pcap-tcp", State: status.Running, Progress: &status.Progress{Total: 24e6}},
 	}}
 }
 
@@ -79,10 +79,10 @@ func TestLines(t *testing.T) {
 	done := make(chan struct{})
 	go func() { Lines(ctx, &out, f.src, 50*time.Millisecond, "push_realtime: "); close(done) }()
 	waitFor(t, &out, "first lines", lines(2))
-	f.set(0, 12e6, 2, pushstatus.Running, "")
+	f.set(0, 12e6, 2, status.Running, "")
 	waitFor(t, &out, "second lines", lines(4))
-	f.set(0, 24e6, 5, pushstatus.Stopped, "finished capture cap1")
-	f.set(1, 3e6, 0, pushstatus.Failed, "pcap_split exited with status 1")
+	f.set(0, 24e6, 5, status.Stopped, "finished capture cap1")
+	f.set(1, 3e6, 0, status.Failed, "pcap_split exited with status 1")
 	cancel()
 	<-done
 	got := out.String()
@@ -111,13 +111,13 @@ func TestBars(t *testing.T) {
 	done := make(chan struct{})
 	go func() { Bars(ctx, &out, f.src); close(done) }()
 	waitFor(t, &out, "bars", func(s string) bool { return strings.Contains(s, "0 splits") })
-	f.set(0, 12e6, 2, pushstatus.Running, "")
-	f.set(1, 6e6, 1, pushstatus.Running, "")
+	f.set(0, 12e6, 2, status.Running, "")
+	f.set(1, 6e6, 1, status.Running, "")
 	mid := waitFor(t, &out, "bars at 12 MB and 6 MB", func(s string) bool {
 		return strings.Contains(s, "12.0 MB / 24.0 MB") && strings.Contains(s, "6.0 MB / 24.0 MB")
 	})
-	f.set(0, 24e6, 5, pushstatus.Stopped, "finished capture cap1")
-	f.set(1, 6e6, 1, pushstatus.Failed, "pcap_split exited with status 1")
+	f.set(0, 24e6, 5, status.Stopped, "finished capture cap1")
+	f.set(1, 6e6, 1, status.Failed, "pcap_split exited with status 1")
 	cancel()
 	<-done
 	final := out.String()[len(mid):]

@@ -1,4 +1,4 @@
-package pushlog
+package logs
 
 import (
 	"fmt"

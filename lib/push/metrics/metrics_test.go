@@ -1,4 +1,4 @@
-package pushmetrics
+package metrics
 
 import (
 	"context"
@@ -10,17 +10,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 var now = time.Date(2021, 5, 29, 15, 36, 46, 0, time.UTC)
 
-func statuses() []pushstatus.Status {
-	return []pushstatus.Status{
-		{Target: "pcap-all", State: pushstatus.Running, Stages: []pushstatus.Stage{{Name: "stream_cat", Up: true}, {Name: "pcap_split", Up: true}},
+func statuses() []status.Status {
+	return []status.Status{
+		{Target: "pcap-all", State: status.Running, Stages: []status.Stage{{Name: "stream_cat", Up: true}, {Name: "pcap_split", Up: true}},
 			Splits: 3, Bytes: 240000072, Packets: 153702, Restarts: 1, Errors: 1, PostFailures: 2,
-			LastSplit: &pushstatus.Split{Name: "/p/all_1.pcap", Published: now.Add(-2 * time.Second), LastNS: now.Add(-4500 * time.Millisecond).UnixNano()}},
-		{Target: "pcap-tcp", State: pushstatus.Idle, Progress: &pushstatus.Progress{Done: 10, Total: 40}},
+			LastSplit: &status.Split{Name: "/p/all_1.pcap", Published: now.Add(-2 * time.Second), LastNS: now.Add(-4500 * time.Millisecond).UnixNano()}},
+		{Target: "pcap-tcp", State: status.Idle, Progress: &status.Progress{Done: 10, Total: 40}},
 	}
 }
 

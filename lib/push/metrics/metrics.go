@@ -1,4 +1,4 @@
-package pushmetrics
+package metrics
 
 import (
 	"context"
@@ -13,28 +13,28 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // Source returns every target's status now.
-type Source func() []pushstatus.Status
+type Source func() []status.Status
 
 // states are the values of pcappush_target_state's state label.
-var states = []string{pushstatus.Running, pushstatus.Idle, pushstatus.Restarting, pushstatus.Failed, pushstatus.Stopped}
+var states = []string{status.Running, status.Idle, status.Restarting, status.Failed, status.Stopped}
 
 // metric describes one per-target metric and how a status gives its value.
 type metric struct {
 	desc  *prometheus.Desc
 	kind  prometheus.ValueType
-	value func(s *pushstatus.Status, now time.Time) (float64, bool)
+	value func(s *status.Status, now time.Time) (float64, bool)
 }
 
-func counter(name, help string, v func(s *pushstatus.Status) int64) metric {
+func counter(name, help string, v func(s *status.Status) int64) metric {
 	return metric{prometheus.NewDesc(name, help, []string{"target"}, nil), prometheus.CounterValue,
-		func(s *pushstatus.Status, _ time.Time) (float64, bool) { return float64(v(s)), true }}
+		func(s *status.Status, _ time.Time) (float64, bool) { return float64(v(s)), true }}
 }
 
-func gauge(name, help string, v func(s *pushstatus.Status, now time.Time) (float64, bool)) metric {
+func gauge(name, help string, v func(s *status.Status, now time.Time) (float64, bool)) metric {
 	return metric{prometheus.NewDesc(name, help, []string{"target"}, nil), prometheus.GaugeValue, v}
 }
 
@@ -47,42 +47,42 @@ func boolean(b bool) float64 {
 
 var perTarget = []metric{
 	counter("pcappush_pushed_bytes_total", "Bytes of the splits published by the target (pcap bytes before any PipeCmd) since push_realtime started.",
-		func(s *pushstatus.Status) int64 { return s.Bytes }),
+		func(s *status.Status) int64 { return s.Bytes }),
 	counter("pcappush_pushed_packets_total", "Packets in the splits published by the target since push_realtime started.",
-		func(s *pushstatus.Status) int64 { return s.Packets }),
+		func(s *status.Status) int64 { return s.Packets }),
 	counter("pcappush_splits_published_total", "Splits published by the target since push_realtime started.",
-		func(s *pushstatus.Status) int64 { return s.Splits }),
+		func(s *status.Status) int64 { return s.Splits }),
 	counter("pcappush_splits_skipped_total", "Splits not written because their name already held the same bytes (published before), since push_realtime started.",
-		func(s *pushstatus.Status) int64 { return s.Skipped }),
+		func(s *status.Status) int64 { return s.Skipped }),
 	counter("pcappush_pipeline_errors_total", "Runs of the target's pipeline that failed or could not start.",
-		func(s *pushstatus.Status) int64 { return s.Errors }),
+		func(s *status.Status) int64 { return s.Errors }),
 	counter("pcappush_pipeline_restarts_total", "Restarts of the target's pipeline after a failure.",
-		func(s *pushstatus.Status) int64 { return s.Restarts }),
+		func(s *status.Status) int64 { return s.Restarts }),
 	counter("pcappush_post_failures_total", "Post commands of the target that failed (exit status, signal, timeout).",
-		func(s *pushstatus.Status) int64 { return s.PostFailures }),
+		func(s *status.Status) int64 { return s.PostFailures }),
 	gauge("pcappush_pipeline_up", "1 when the target's pipeline runs with every stage alive, else 0.",
-		func(s *pushstatus.Status, _ time.Time) (float64, bool) { return boolean(s.Up()), true }),
+		func(s *status.Status, _ time.Time) (float64, bool) { return boolean(s.Up()), true }),
 	gauge("pcappush_lag_seconds", "Now minus the time of the last packet the target published; absent before its first split.",
-		func(s *pushstatus.Status, now time.Time) (float64, bool) {
+		func(s *status.Status, now time.Time) (float64, bool) {
 			lag, ok := s.Lag(now)
 			return lag.Seconds(), ok
 		}),
 	gauge("pcappush_last_split_published_timestamp_seconds", "When the target's last split was published, in seconds since the epoch.",
-		func(s *pushstatus.Status, _ time.Time) (float64, bool) {
+		func(s *status.Status, _ time.Time) (float64, bool) {
 			if s.LastSplit == nil {
 				return 0, false
 			}
 			return float64(s.LastSplit.Published.UnixNano()) / 1e9, true
 		}),
 	gauge("pcappush_offline_read_bytes", "Chunk bytes of the capture an offline push has read so far.",
-		func(s *pushstatus.Status, _ time.Time) (float64, bool) {
+		func(s *status.Status, _ time.Time) (float64, bool) {
 			if s.Progress == nil {
 				return 0, false
 			}
 			return float64(s.Progress.Done), true
 		}),
 	gauge("pcappush_offline_capture_bytes", "Chunk bytes of the capture an offline push reads.",
-		func(s *pushstatus.Status, _ time.Time) (float64, bool) {
+		func(s *status.Status, _ time.Time) (float64, bool) {
 			if s.Progress == nil {
 				return 0, false
 			}

@@ -1,4 +1,4 @@
-// Package pushmetrics serves push_realtime's Prometheus metrics: per
+// Package metrics serves push_realtime's Prometheus metrics: per
 // target, from the same statuses `push_realtime status` shows, plus Go
 // runtime and process metrics.
 //
@@ -22,7 +22,7 @@
 // lag is absent until a target has published a split. The values are
 // computed when scraped, so they are never older than the scrape.
 //
-//	ln, err := pushmetrics.Listen("127.0.0.1:9310")
-//	reg, err := pushmetrics.Registry(pusher.Snapshot, cliutil.Version)
-//	go pushmetrics.Serve(ctx, ln, reg)
-package pushmetrics
+//	ln, err := metrics.Listen("127.0.0.1:9310")
+//	reg, err := metrics.Registry(pusher.Snapshot, cliutil.Version)
+//	go metrics.Serve(ctx, ln, reg)
+package metrics

@@ -11,11 +11,11 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // Source returns every target's status now.
-type Source func() []pushstatus.Status
+type Source func() []status.Status
 
 // BarRefresh is how often the bars are redrawn.
 var BarRefresh = 150 * time.Millisecond
@@ -54,7 +54,7 @@ func Bars(ctx context.Context, w io.Writer, src Source) {
 	p.Wait()
 }
 
-func addBar(p *mpb.Progress, s pushstatus.Status, width int) *bar {
+func addBar(p *mpb.Progress, s status.Status, width int) *bar {
 	b := &bar{last: time.Now()}
 	// Built with no total and given it after, a bar does not complete by
 	// itself when stream_cat has read everything: only update ends it,
@@ -72,7 +72,7 @@ func addBar(p *mpb.Progress, s pushstatus.Status, width int) *bar {
 
 // update moves each bar to its target's progress; at the end it
 // completes the bars of finished targets and aborts the others.
-func update(bars []*bar, sts []pushstatus.Status, end bool) {
+func update(bars []*bar, sts []status.Status, end bool) {
 	now := time.Now()
 	for i, s := range sts {
 		if i >= len(bars) {
@@ -89,7 +89,7 @@ func update(bars []*bar, sts []pushstatus.Status, end bool) {
 		}
 		b.last = now
 		if end {
-			if s.State == pushstatus.Failed || (s.Progress != nil && s.Progress.Done < s.Progress.Total) {
+			if s.State == status.Failed || (s.Progress != nil && s.Progress.Done < s.Progress.Total) {
 				b.b.Abort(false)
 			} else {
 				b.b.SetTotal(-1, true)
@@ -118,9 +118,9 @@ func Lines(ctx context.Context, w io.Writer, src Source, every time.Duration, pr
 		el := now.Sub(last).Seconds()
 		last = now
 		for _, s := range src() {
-			if end || (s.State != pushstatus.Running && s.State != pushstatus.Idle) {
+			if end || (s.State != status.Running && s.State != status.Idle) {
 				if !ended[s.Target] {
-					fmt.Fprintf(w, "%s%s: %s in %s: %s\n", prefix, s.Target, amount(s), pushstatus.Duration(now.Sub(began)), ending(s))
+					fmt.Fprintf(w, "%s%s: %s in %s: %s\n", prefix, s.Target, amount(s), status.Duration(now.Sub(began)), ending(s))
 				}
 				ended[s.Target] = true
 				continue
@@ -130,33 +130,33 @@ func Lines(ctx context.Context, w io.Writer, src Source, every time.Duration, pr
 				rate = float64(s.Progress.Done-prev[s.Target]) / el
 				prev[s.Target] = s.Progress.Done
 			}
-			fmt.Fprintf(w, "%s%s: %s, %s/s, ETA %s\n", prefix, s.Target, amount(s), pushstatus.Bytes(int64(rate)), eta(s, rate))
+			fmt.Fprintf(w, "%s%s: %s, %s/s, ETA %s\n", prefix, s.Target, amount(s), status.Bytes(int64(rate)), eta(s, rate))
 		}
 	}
 }
 
 // amount says how much is done: "12.4 MB of 24.0 MB (51%), 2 splits".
-func amount(s pushstatus.Status) string {
+func amount(s status.Status) string {
 	splits := fmt.Sprintf("%d splits", s.Splits)
 	if s.Progress == nil || s.Progress.Total <= 0 {
 		return splits
 	}
 	pct := math.Floor(100 * float64(s.Progress.Done) / float64(s.Progress.Total))
-	return fmt.Sprintf("%s of %s (%.0f%%), %s", pushstatus.Bytes(s.Progress.Done), pushstatus.Bytes(s.Progress.Total), pct, splits)
+	return fmt.Sprintf("%s of %s (%.0f%%), %s", status.Bytes(s.Progress.Done), status.Bytes(s.Progress.Total), pct, splits)
 }
 
-func eta(s pushstatus.Status, rate float64) string {
+func eta(s status.Status, rate float64) string {
 	if s.Progress == nil || rate <= 0 {
 		return "-"
 	}
-	return pushstatus.Duration(time.Duration(float64(s.Progress.Total-s.Progress.Done) / rate * float64(time.Second)))
+	return status.Duration(time.Duration(float64(s.Progress.Total-s.Progress.Done) / rate * float64(time.Second)))
 }
 
-func ending(s pushstatus.Status) string {
+func ending(s status.Status) string {
 	switch s.State {
-	case pushstatus.Failed:
+	case status.Failed:
 		return "failed: " + s.Detail
-	case pushstatus.Stopped:
+	case status.Stopped:
 		return s.Detail
 	}
 	return s.State

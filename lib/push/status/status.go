@@ -1,4 +1,4 @@
-package pushstatus
+package status
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-// Package pushstatus is the status push_realtime keeps of each target in
+// Package status is the status push_realtime keeps of each target in
 // the state folder, and the report `push_realtime status` makes of it.
 //
 // A running push_realtime rewrites <state>/targets/<Desc>/status.json
@@ -25,7 +25,7 @@
 // a reader can tell a status whose writer has died (killed, or the machine
 // restarted) from a live one: NewReport shows those targets as stopped.
 //
-//	r, err := pushstatus.NewReport("/var/lib/pcappush/state", "/var/lib/pcappush/capture", nil, time.Now())
+//	r, err := status.NewReport("/var/lib/pcappush/state", "/var/lib/pcappush/capture", nil, time.Now())
 //	if err != nil {
 //		return err
 //	}
@@ -33,4 +33,4 @@
 //
 // The JSON of the files (format 1) is described, with an example, in
 // docs/formats.md (Status files).
-package pushstatus
+package status
