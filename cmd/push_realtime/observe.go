@@ -12,9 +12,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pcappush/pcappush/lib/cliutil"
-	"github.com/pcappush/pcappush/lib/push/progress"
 	"github.com/pcappush/pcappush/lib/push"
 	"github.com/pcappush/pcappush/lib/push/metrics"
+	"github.com/pcappush/pcappush/lib/push/progress"
 )
 
 // progressMode returns how an offline push shows its progress: "bar",
