@@ -15,8 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/install"
 )
 
 // makeIn runs make in the repository with args, as an operator would, and
@@ -70,7 +70,7 @@ func wantLayout() map[string]fs.FileMode {
 		"usr/share/man/man1", "usr/share/man/man5", "usr/share/bash-completion", "usr/share/bash-completion/completions"} {
 		want[d] = dir
 	}
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		want["usr/bin/"+tool] = 0o755
 		want["usr/share/man/man1/"+tool+".1"] = 0o644
 		want["usr/share/bash-completion/completions/"+tool] = 0o777 // a link to stream_cat's
@@ -264,7 +264,7 @@ func checkExampleConfig(t *testing.T, root, example string) {
 // not warn, and checks the sections and every option --help lists.
 func checkManPages(t *testing.T, root string) {
 	groff := testutil.Need(t, "groff")
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		page := filepath.Join(root, "usr/share/man/man1", tool+".1")
 		src, err := os.ReadFile(page)
 		if err != nil {

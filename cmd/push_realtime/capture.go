@@ -11,6 +11,7 @@ import (
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/output"
 	"github.com/pcappush/pcappush/lib/state"
 )
@@ -27,7 +28,7 @@ func checks(dryRun bool, rcloneFlag string, f *filters) config.Checks {
 			rcloneConfig = rcloneFlag
 		}
 		if rcloneConfig == "" {
-			rcloneConfig = defaultRclone
+			rcloneConfig = install.RcloneConfig
 		}
 		if t.Mode != config.ModeRclone {
 			rcloneConfig = ""

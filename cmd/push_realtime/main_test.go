@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 )
@@ -52,7 +52,7 @@ func TestUsageErrors(t *testing.T) {
 			args = []string{"--config", cfg, "stats"}
 		}
 		_, _, err := runArgs(args...)
-		if cliutil.Code(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+		if exitcode.Code(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v; want a usage error with %q", tt.args, err, tt.want)
 		}
 	}
@@ -205,11 +205,11 @@ func TestDryRunShowsExpandedPath(t *testing.T) {
 		t.Errorf("dry run with Config.Host and --offline: %v\n%s", err, out)
 	}
 	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--dry-run")
-	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
+	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
 		t.Errorf("no capture: %v", err)
 	}
 	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--capture", "c", "--host", "a b", "--dry-run")
-	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
+	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
 		t.Errorf("bad --host: %v", err)
 	}
 }

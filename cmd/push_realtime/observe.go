@@ -11,7 +11,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/push"
 	"github.com/pcappush/pcappush/lib/push/metrics"
 	"github.com/pcappush/pcappush/lib/push/progress"
@@ -21,11 +22,11 @@ import (
 // "lines" or "none". It also checks --metrics-listen's form.
 func progressMode(c *cli.Context, stderr io.Writer) (string, error) {
 	if d := c.Duration("progress-interval"); d <= 0 {
-		return "", cliutil.Usagef("--progress-interval %v: want a positive duration", d)
+		return "", exitcode.Usagef("--progress-interval %v: want a positive duration", d)
 	}
 	if a := c.String("metrics-listen"); a != "" {
 		if _, _, err := net.SplitHostPort(a); err != nil {
-			return "", cliutil.Usagef("--metrics-listen %q: want HOST:PORT, e.g. 127.0.0.1:9310", a)
+			return "", exitcode.Usagef("--metrics-listen %q: want HOST:PORT, e.g. 127.0.0.1:9310", a)
 		}
 	}
 	switch m := c.String("progress"); m {
@@ -37,7 +38,7 @@ func progressMode(c *cli.Context, stderr io.Writer) (string, error) {
 		}
 		return "lines", nil
 	default:
-		return "", cliutil.Usagef("--progress %q: want bar, lines, none or auto", m)
+		return "", exitcode.Usagef("--progress %q: want bar, lines, none or auto", m)
 	}
 }
 
@@ -82,7 +83,7 @@ func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Wr
 	if err != nil {
 		return fmt.Errorf("--metrics-listen: %w", err)
 	}
-	reg, err := metrics.Registry(p.Snapshot, cliutil.Version)
+	reg, err := metrics.Registry(p.Snapshot, cliapp.Version)
 	if err != nil {
 		ln.Close() //nolint:errcheck // already failing
 		return err

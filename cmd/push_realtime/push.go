@@ -16,9 +16,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/lockfile"
 	"github.com/pcappush/pcappush/lib/push"
 	"github.com/pcappush/pcappush/lib/push/status"
@@ -51,10 +52,10 @@ func pick(c *cli.Context, flag, global, def string) string {
 // absolute, so that the pipelines logged work pasted from any directory.
 func resolve(c *cli.Context, cfg *config.Config) settings {
 	return settings{
-		store:        abs(pick(c, "store", cfg.Store, defaultStore)),
+		store:        abs(pick(c, "store", cfg.Store, install.Store)),
 		stateDir:     abs(c.String("state-dir")),
-		logDir:       abs(pick(c, "log-dir", cfg.LogDir, defaultLogDir)),
-		rcloneConfig: abs(pick(c, "rclone-config", cfg.RcloneConfig, defaultRclone)),
+		logDir:       abs(pick(c, "log-dir", cfg.LogDir, install.LogDir)),
+		rcloneConfig: abs(pick(c, "rclone-config", cfg.RcloneConfig, install.RcloneConfig)),
 		capture:      pick(c, "capture", cfg.Capture, ""),
 		host:         c.String("host"),
 	}
@@ -125,14 +126,14 @@ func pushMain(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 		return err
 	}
 	if c.IsSet("offline") && c.String("offline") == "" {
-		return cliutil.Usagef("--offline: give the name of a stored capture (an empty one would push the live capture instead)")
+		return exitcode.Usagef("--offline: give the name of a stored capture (an empty one would push the live capture instead)")
 	}
 	if err := checkCaptureNames(s.capture, c.String("offline")); err != nil {
 		return usageErr(err)
 	}
 	tools, err := push.FindTools(c.String("bin-dir"))
 	if c.Bool("dry-run") {
-		for _, t := range push.Tools {
+		for _, t := range install.Stages {
 			if tools[t] == "" {
 				tools[t] = t // shown by name when not installed
 			}

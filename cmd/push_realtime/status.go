@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/push/status"
 )
 
@@ -84,7 +85,7 @@ func statusFolders(c *cli.Context, stateDir string) (cfg *config.Config, store, 
 		fmt.Fprintf(c.App.ErrWriter, "%s: status: warning: %v (showing the state folder only)\n", tool, err)
 		cfg = &config.Config{}
 	}
-	store, logDir = firstOf(rec.Store, cfg.Store, defaultStore), firstOf(rec.LogDir, cfg.LogDir, defaultLogDir)
+	store, logDir = firstOf(rec.Store, cfg.Store, install.Store), firstOf(rec.LogDir, cfg.LogDir, install.LogDir)
 	if v, ok := flagSet(c, "store"); ok {
 		store = v
 	}

@@ -17,7 +17,7 @@ type Options struct {
 	// REMOTE://PATH) instead of a local one.
 	Rclone bool
 	// RcloneConfig is the rclone config file; "" means $RCLONE_CONFIG, else
-	// DefaultRcloneConfig.
+	// install.RcloneConfig.
 	RcloneConfig string
 	// Compress is an in-process compression, "gzip", "zstd:1", ... ("":
 	// none); see compress.Parse.
@@ -61,7 +61,6 @@ type Options struct {
 
 // Defaults.
 const (
-	DefaultRcloneConfig    = "/etc/pcappush/rclone.conf"
 	DefaultSweepAge        = 24 * time.Hour
 	DefaultTimeout         = 30 * time.Second
 	DefaultConnectTimeout  = 15 * time.Second

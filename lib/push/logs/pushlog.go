@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/quote"
 )
 
 // Limits of the log files.
@@ -93,7 +93,7 @@ func (a *Analytics) open() error {
 func (a *Analytics) Printf(format string, args ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	line := "[" + Stamp(a.now()) + "] " + cliutil.OneLine(fmt.Sprintf(format, args...)) + "\n"
+	line := "[" + Stamp(a.now()) + "] " + quote.OneLine(fmt.Sprintf(format, args...)) + "\n"
 	n, _ := io.WriteString(a.f, line)
 	a.n += int64(n)
 	if a.n >= MaxBytes {

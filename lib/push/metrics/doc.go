@@ -23,6 +23,6 @@
 // computed when scraped, so they are never older than the scrape.
 //
 //	ln, err := metrics.Listen("127.0.0.1:9310")
-//	reg, err := metrics.Registry(pusher.Snapshot, cliutil.Version)
+//	reg, err := metrics.Registry(pusher.Snapshot, cliapp.Version)
 //	go metrics.Serve(ctx, ln, reg)
 package metrics

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/quote"
 )
 
 // Report is what `push_realtime status` shows: the service, one row per
@@ -154,20 +154,20 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, row := range r.Targets {
 		if row.Detail != "" {
-			fmt.Fprintf(w, "  %s: %s\n", name(row), cliutil.OneLine(row.Detail))
+			fmt.Fprintf(w, "  %s: %s\n", name(row), quote.OneLine(row.Detail))
 		}
 		if row.Skipped > 0 {
 			fmt.Fprintf(w, "  %s: %d splits skipped: their names already held the same bytes (published before)\n", name(row), row.Skipped)
 		}
 		for _, l := range row.Lost {
-			fmt.Fprintf(w, "  %s: %s (noticed %s)\n", name(row), cliutil.OneLine(l.String()), l.Detected.UTC().Format("2006-01-02 15:04:05 UTC"))
+			fmt.Fprintf(w, "  %s: %s (noticed %s)\n", name(row), quote.OneLine(l.String()), l.Detected.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
 		if s := row.LastOutOfClock; s != nil {
 			fmt.Fprintf(w, "  %s: %d packets stamped out of the clock, published apart; the newest in %s (%s to %s)\n", name(row), row.OutOfClock,
-				cliutil.OneLine(path.Base(s.Name)), time.Unix(0, s.FirstNS).UTC().Format(time.RFC3339), time.Unix(0, s.LastNS).UTC().Format(time.RFC3339))
+				quote.OneLine(path.Base(s.Name)), time.Unix(0, s.FirstNS).UTC().Format(time.RFC3339), time.Unix(0, s.LastNS).UTC().Format(time.RFC3339))
 		}
 		if row.LastError != "" && row.Log != "" {
-			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), cliutil.Name(row.Log))
+			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), quote.Name(row.Log))
 		}
 	}
 	if r.LogDir != "" {
@@ -175,7 +175,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\nstore %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {
-		fmt.Fprintf(w, "  cannot list it: %s\n", cliutil.OneLine(r.Store.Error))
+		fmt.Fprintf(w, "  cannot list it: %s\n", quote.OneLine(r.Store.Error))
 		return nil
 	}
 	return capture.WriteList(w, r.Store.infos)
@@ -197,9 +197,9 @@ func (r *Report) cells(row Row) []string {
 	if row.LagSeconds != nil {
 		lag = Duration(time.Duration(*row.LagSeconds * float64(time.Second)))
 	}
-	errText := cliutil.OneLine(row.LastError)
+	errText := quote.OneLine(row.LastError)
 	if errText == "" && len(row.Lost) > 0 {
-		errText = cliutil.OneLine(row.Lost[len(row.Lost)-1].String()) // lost before this push_realtime started
+		errText = quote.OneLine(row.Lost[len(row.Lost)-1].String()) // lost before this push_realtime started
 	}
 	switch {
 	case errText == "":
@@ -207,7 +207,7 @@ func (r *Report) cells(row Row) []string {
 	case len(errText) > 60:
 		errText = errText[:57] + "..."
 	}
-	return []string{name(row), row.State, orDash(cliutil.Name(row.Capture)), cliutil.OneLine(last), published, strconv.FormatInt(row.Splits, 10),
+	return []string{name(row), row.State, orDash(quote.Name(row.Capture)), quote.OneLine(last), published, strconv.FormatInt(row.Splits, 10),
 		Bytes(row.Bytes), strconv.FormatInt(row.Packets, 10), lag, strconv.FormatInt(row.Restarts, 10), errText}
 }
 

@@ -1,4 +1,4 @@
-package cliutil
+package manual
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/urfave/cli/v2"
 )
 
@@ -180,14 +181,14 @@ func writeEnvironment(b *strings.Builder, flags []cli.Flag) {
 
 func writeSeeAlso(b *strings.Builder, self string, extra []string) {
 	var refs []string
-	for _, t := range Tools {
+	for _, t := range install.Tools {
 		if t != self {
 			refs = append(refs, `\fB`+roff(t)+`\fR(1)`)
 		}
 	}
 	for _, e := range extra {
 		name, sect, ok := strings.Cut(strings.TrimSuffix(e, ")"), "(")
-		if !ok || slices.Contains(Tools, name) {
+		if !ok || slices.Contains(install.Tools, name) {
 			continue
 		}
 		refs = append(refs, `\fB`+roff(name)+`\fR(`+roff(sect)+`)`)

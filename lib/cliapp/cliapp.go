@@ -1,82 +1,20 @@
-package cliutil
+package cliapp
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/manual"
 	"github.com/urfave/cli/v2"
-)
-
-// Exit codes shared by all tools.
-const (
-	ExitOK      = 0
-	ExitFailure = 1 // runtime failure: I/O, corrupt input, upload
-	ExitUsage   = 2 // bad flags, bad config, bad filter
 )
 
 // Version is stamped by the build with -ldflags -X.
 var Version = "dev"
-
-// UsageError is a mistake in how a tool was invoked or configured.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// Usagef returns a *UsageError with a formatted message.
-func Usagef(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// IsUsage reports whether err is, or wraps, a *UsageError.
-func IsUsage(err error) bool {
-	var u *UsageError
-	return errors.As(err, &u)
-}
-
-// Code maps an error to the exit code: nil 0, usage 2, anything else 1.
-func Code(err error) int {
-	switch {
-	case err == nil:
-		return ExitOK
-	case IsUsage(err):
-		return ExitUsage
-	}
-	return ExitFailure
-}
-
-// Report prints err on w as `tool: message`, followed by the error's
-// Detail lines when it has some (the place a filter is wrong), and for
-// usage errors a `Try:` line: the error's own Hint when it has one (the
-// manual of a filter's syntax), else `tool --help`. It returns the exit
-// code.
-func Report(w io.Writer, tool string, err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	fmt.Fprintf(w, "%s: %v\n", tool, err)
-	var d interface{ Detail() string }
-	if errors.As(err, &d) && d.Detail() != "" {
-		fmt.Fprintln(w, d.Detail())
-	}
-	if IsUsage(err) {
-		var h interface{ Hint() string }
-		if errors.As(err, &h) && h.Hint() != "" {
-			fmt.Fprintf(w, "Try: %s\n", h.Hint())
-		} else {
-			fmt.Fprintf(w, "Try: %s --help\n", tool)
-		}
-	}
-	return Code(err)
-}
 
 // The version flag is -V, --version in every tool, as in gzip, zstd, lz4,
 // grep and curl: -v means --verbose (stream_cat's), as in tcpdump, so that
@@ -102,7 +40,7 @@ func Main(tool string, run RunFunc) int {
 	debug.SetTraceback("crash")
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	return Report(os.Stderr, tool, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
+	return exitcode.Report(os.Stderr, tool, run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // NewApp returns a cli.App for a tool that writes help to stdout, errors to
@@ -120,7 +58,37 @@ func NewApp(name, usage string, stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &UsageError{Err: err}
+			return &exitcode.UsageError{Err: err}
 		},
 	}
+}
+
+// Run runs app with args. Besides app's own flags it knows a hidden --man,
+// which writes the tool's man page (see manual.WriteMan) to app.Writer instead of
+// running the action, and a hidden --markdown, which writes the generated
+// part of its page in docs/tools (see manual.WriteMarkdown). Boolean flags do not
+// show "(default: false)".
+func Run(ctx context.Context, app *cli.App, args []string) error {
+	for _, f := range app.Flags {
+		if b, ok := f.(*cli.BoolFlag); ok {
+			b.DisableDefaultText = true
+		}
+	}
+	app.Flags = append(app.Flags,
+		&cli.BoolFlag{Name: "man", Hidden: true, Usage: "write the man page to stdout"},
+		&cli.BoolFlag{Name: "markdown", Hidden: true, Usage: "write the page's generated part to stdout"})
+	action := app.Action
+	app.Action = func(c *cli.Context) error {
+		switch {
+		case c.Bool("man"):
+			return manual.WriteMan(app.Writer, app, manual.ManDate())
+		case c.Bool("markdown"):
+			return manual.WriteMarkdown(app.Writer, app)
+		}
+		if action == nil {
+			return nil
+		}
+		return action(c)
+	}
+	return app.RunContext(ctx, args)
 }

@@ -1,25 +1,25 @@
-package cliutil
+package redact
 
 import "io"
 
-// RedactWriter passes each Write through Redact before writing it to W,
+// Writer passes each Write through Redact before writing it to W,
 // for a tool's stderr when its arguments hold secrets. Messages are
 // written whole by one Write each, so a secret is never cut in two.
-type RedactWriter struct {
+type Writer struct {
 	W      io.Writer
 	Redact func(string) string
 }
 
-func (r RedactWriter) Write(p []byte) (int, error) {
+func (r Writer) Write(p []byte) (int, error) {
 	if _, err := io.WriteString(r.W, r.Redact(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-// RedactError returns err with its message passed through redact; errors.Is
+// Error returns err with its message passed through redact; errors.Is
 // and errors.As (and so the exit code) see err as before. nil stays nil.
-func RedactError(err error, redact func(string) string) error {
+func Error(err error, redact func(string) string) error {
 	if err == nil {
 		return nil
 	}

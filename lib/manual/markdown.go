@@ -1,4 +1,4 @@
-package cliutil
+package manual
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/urfave/cli/v2"
 )
 
@@ -82,13 +83,13 @@ func WriteMarkdown(w io.Writer, app *cli.App) error {
 		b.WriteString("## Environment\n\n" + strings.Join(env, "") + "\n")
 	}
 	var refs []string
-	for _, t := range Tools {
+	for _, t := range install.Tools {
 		if t != name {
 			refs = append(refs, "["+t+"]("+t+".md)")
 		}
 	}
 	for _, e := range h.SeeAlso {
-		if n, _, _ := strings.Cut(e, "("); !slices.Contains(Tools, n) {
+		if n, _, _ := strings.Cut(e, "("); !slices.Contains(install.Tools, n) {
 			refs = append(refs, mdText(e))
 		}
 	}

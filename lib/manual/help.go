@@ -1,7 +1,6 @@
-package cliutil
+package manual
 
 import (
-	"context"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -100,34 +99,4 @@ func SetHelp(app *cli.App, h Help) {
 	app.Metadata["pcappush.sections"] = sec.String()
 	app.Metadata["pcappush.examples"] = strings.TrimSuffix(ex.String(), "\n")
 	app.CustomAppHelpTemplate = helpTemplate
-}
-
-// Run runs app with args. Besides app's own flags it knows a hidden --man,
-// which writes the tool's man page (see WriteMan) to app.Writer instead of
-// running the action, and a hidden --markdown, which writes the generated
-// part of its page in docs/tools (see WriteMarkdown). Boolean flags do not
-// show "(default: false)".
-func Run(ctx context.Context, app *cli.App, args []string) error {
-	for _, f := range app.Flags {
-		if b, ok := f.(*cli.BoolFlag); ok {
-			b.DisableDefaultText = true
-		}
-	}
-	app.Flags = append(app.Flags,
-		&cli.BoolFlag{Name: "man", Hidden: true, Usage: "write the man page to stdout"},
-		&cli.BoolFlag{Name: "markdown", Hidden: true, Usage: "write the page's generated part to stdout"})
-	action := app.Action
-	app.Action = func(c *cli.Context) error {
-		switch {
-		case c.Bool("man"):
-			return WriteMan(app.Writer, app, ManDate())
-		case c.Bool("markdown"):
-			return WriteMarkdown(app.Writer, app)
-		}
-		if action == nil {
-			return nil
-		}
-		return action(c)
-	}
-	return app.RunContext(ctx, args)
 }
