@@ -94,7 +94,7 @@ func checkStatusRow(t *testing.T, all status.Row, pid int, dir string, names []s
 		t.Errorf("all: state %s, alive %v, pid %d, capture %q, stages %+v; want running live with pid %d, every stage up", all.State, all.Alive, all.PID, all.Capture, all.Stages, pid)
 	case all.Splits != int64(len(names)) || all.Bytes != bytes || all.Packets != packets:
 		t.Errorf("all: %d splits, %d bytes, %d packets; the files: %d, %d, %d", all.Splits, all.Bytes, all.Packets, len(names), bytes, packets)
-	case all.LastSplit == nil || all.LastSplit.Name != filepath.Join(dir, last) || all.LastSplit.LastNS != info[last].last:
+	case all.LastSplit == nil || all.LastSplit.Name != filepath.Join(dir, last) || all.LastSplit.Last != info[last].last:
 		t.Errorf("all: last split %+v; want %s ending at %d", all.LastSplit, last, info[last].last)
 	case all.LagSeconds == nil || *all.LagSeconds <= 0 || *all.LagSeconds > 30:
 		t.Errorf("all: lag %v; want a few seconds", all.LagSeconds)

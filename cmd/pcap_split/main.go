@@ -151,7 +151,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 				return err
 			}
 		}
-		opts.OnPublish = func(i split.Info) error { return l.Append(ledgerEntry(i)) }
+		opts.OnPublish = func(i ledger.Entry) error { return l.Append(i) }
 	} else if c.Bool("resume") {
 		return exitcode.Usagef("--resume needs --ledger FILE")
 	}
@@ -231,8 +231,8 @@ func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
 
 // warnOutOfClock logs a split of packets out of the clock, then calls next
 // (when not nil).
-func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Writer) func(split.Info) error {
-	return func(i split.Info) error {
+func warnOutOfClock(next func(ledger.Entry) error, tol time.Duration, stderr io.Writer) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
 		if i.Outlier {
 			fmt.Fprintf(stderr, "%s: warning: %s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged\n",
 				tool, i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
@@ -245,8 +245,8 @@ func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Wr
 }
 
 // withPost runs the post command after publish (the ledger entry) succeeds.
-func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
-	return func(i split.Info) error {
+func withPost(publish func(ledger.Entry) error, post *hook.Runner) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
 		if publish != nil {
 			if err := publish(i); err != nil {
 				return err
@@ -255,7 +255,7 @@ func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info
 		if i.Existed {
 			return nil // published, and its command run, before
 		}
-		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
+		post.Run(i)
 		return nil
 	}
 }
@@ -417,9 +417,4 @@ func resumeAfter(l *ledger.Ledger, o *split.Options) error {
 		}
 	}
 	return nil
-}
-
-func ledgerEntry(i split.Info) ledger.Entry {
-	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
-		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed, Outlier: i.Outlier}
 }

@@ -104,7 +104,7 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 			t.st.OutOfClock += e.Packets
-			t.st.LastOutOfClock = &status.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+			t.st.LastOutOfClock = &status.Split{Entry: e, Published: now}
 			continue
 		}
 		if e.Existed {
@@ -114,7 +114,7 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 		}
-		t.st.LastSplit = &status.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+		t.st.LastSplit = &status.Split{Entry: e, Published: now}
 	}
 	t.mu.Unlock()
 	p.persist(t)

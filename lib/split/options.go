@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Options say how a stream is cut and named.
@@ -31,7 +33,7 @@ type Options struct {
 	// means DefaultProgressEvery, negative disables them.
 	ProgressEvery int64
 	// OnPublish, when set, is called after each split is published.
-	OnPublish func(Info) error
+	OnPublish func(ledger.Entry) error
 	// Now returns the wall-clock time; nil means time.Now.
 	Now func() time.Time
 }

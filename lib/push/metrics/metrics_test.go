@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/pcappush/pcappush/lib/push/status"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 var now = time.Date(2021, 5, 29, 15, 36, 46, 0, time.UTC)
@@ -19,7 +20,7 @@ func statuses() []status.Status {
 	return []status.Status{
 		{Target: "pcap-all", State: status.Running, Stages: []status.Stage{{Name: "stream_cat", Up: true}, {Name: "pcap_split", Up: true}},
 			Splits: 3, Bytes: 240000072, Packets: 153702, Restarts: 1, Errors: 1, PostFailures: 2,
-			LastSplit: &status.Split{Name: "/p/all_1.pcap", Published: now.Add(-2 * time.Second), LastNS: now.Add(-4500 * time.Millisecond).UnixNano()}},
+			LastSplit: &status.Split{Entry: ledger.Entry{Name: "/p/all_1.pcap", Last: now.Add(-4500 * time.Millisecond).UnixNano()}, Published: now.Add(-2 * time.Second)}},
 		{Target: "pcap-tcp", State: status.Idle, Progress: &status.Progress{Done: 10, Total: 40}},
 	}
 }

@@ -164,7 +164,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		if s := row.LastOutOfClock; s != nil {
 			fmt.Fprintf(w, "  %s: %d packets stamped out of the clock, published apart; the newest in %s (%s to %s)\n", name(row), row.OutOfClock,
-				quote.OneLine(path.Base(s.Name)), time.Unix(0, s.FirstNS).UTC().Format(time.RFC3339), time.Unix(0, s.LastNS).UTC().Format(time.RFC3339))
+				quote.OneLine(path.Base(s.Name)), time.Unix(0, s.First).UTC().Format(time.RFC3339), time.Unix(0, s.Last).UTC().Format(time.RFC3339))
 		}
 		if row.LastError != "" && row.Log != "" {
 			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), quote.Name(row.Log))

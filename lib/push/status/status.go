@@ -14,10 +14,11 @@ import (
 
 	"github.com/pcappush/pcappush/lib/durable"
 	"github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Format is the version of the file format written.
-const Format = 1
+const Format = 2
 
 // States of a target.
 const (
@@ -34,15 +35,11 @@ const (
 	Offline  = "offline"
 )
 
-// Split is a published split, as its ledger entry records it.
+// Split is a published split, as its ledger entry records it, and when
+// it was published.
 type Split struct {
-	Name      string    `json:"name"`
-	Published time.Time `json:"published"` // when push_realtime saw it in the ledger
-	FirstNS   int64     `json:"first_ns"`
-	LastNS    int64     `json:"last_ns"`
-	Bytes     int64     `json:"bytes"`
-	Packets   int64     `json:"packets"`
-	Existed   bool      `json:"existed,omitempty"` // it was found already published, not written again
+	ledger.Entry
+	Published time.Time `json:"published"`
 }
 
 // Stage is one process of the target's pipeline.
@@ -125,12 +122,17 @@ func (s *Status) Lag(now time.Time) (time.Duration, bool) {
 	if s.LastSplit == nil || s.Mode == Offline {
 		return 0, false
 	}
-	return now.Sub(time.Unix(0, s.LastSplit.LastNS)), true
+	return now.Sub(time.Unix(0, s.LastSplit.Last)), true
 }
 
 // ErrTorn is wrapped by the error for a status file or run record that
 // is empty or not whole: a crash or power cut while it was written.
 var ErrTorn = errors.New("empty or torn by a crash; it is written again at the next status interval")
+
+// ErrFormat is wrapped by the error for a file of another format: written
+// by another version of push_realtime, it is written again in this one's
+// at its next status interval.
+var ErrFormat = errors.New("written in another format")
 
 // Path is where a target's status is kept in stateDir, by mode (see
 // lib/state).
@@ -176,14 +178,15 @@ func readJSON[T any](path string, format func(*T) int) (*T, error) {
 		return nil, fmt.Errorf("status %s: %w", path, err)
 	}
 	if f := format(&v); f != Format {
-		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d", path, f, Format)
+		return nil, fmt.Errorf("status %s: format %d; this push_realtime reads format %d: %w", path, f, Format, ErrFormat)
 	}
 	return &v, nil
 }
 
 // ReadAll reads every target's status files in the state folder, sorted
 // by target, realtime before offline. A missing folder holds none; a file
-// a crash emptied or cut is skipped, as if not yet written.
+// a crash emptied or cut, or one of another format, is skipped, as if not
+// yet written.
 func ReadAll(stateDir string) ([]Status, error) {
 	descs, err := state.At(stateDir).Targets()
 	if err != nil {
@@ -193,7 +196,7 @@ func ReadAll(stateDir string) ([]Status, error) {
 	for _, desc := range descs {
 		for _, mode := range []string{Realtime, Offline} {
 			s, err := Read(Path(stateDir, desc, mode))
-			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrTorn) {
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, ErrTorn) || errors.Is(err, ErrFormat) {
 				continue
 			}
 			if err != nil {

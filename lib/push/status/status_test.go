@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/internal/testutil"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 func self(t *testing.T) (int, uint64) {
@@ -44,7 +45,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	errAt := now.Add(-time.Minute)
 	s := Status{Format: Format, Target: "pcap-all", UID: "push_1", Mode: Realtime, PID: pid, PIDStart: start, State: Running,
 		Since: now, Started: now, Updated: now, Capture: "cap1", Stages: []Stage{{"stream_cat", true, 10}, {"pcap_split", true, 11}},
-		Splits: 3, Bytes: 240e6, Packets: 150000, LastSplit: &Split{Name: "/p/all_1.pcap", Published: now, FirstNS: 1, LastNS: 2, Bytes: 80e6, Packets: 50000},
+		Splits: 3, Bytes: 240e6, Packets: 150000, LastSplit: &Split{Entry: ledger.Entry{Name: "/p/all_1.pcap", First: 1, Last: 2, Bytes: 80e6, Packets: 50000}, Published: now},
 		Restarts: 1, Errors: 1, LastError: "pcap_split exited with status 1", LastErrorTime: &errAt}
 	write(t, state, s)
 	got, err := Read(Path(state, "pcap-all", Realtime))
@@ -74,7 +75,7 @@ func TestReportMarksDeadWritersStopped(t *testing.T) {
 	now := time.Date(2021, 5, 29, 15, 36, 46, 0, time.UTC)
 	live := Status{Format: Format, Target: "pcap-all", Mode: Realtime, PID: pid, PIDStart: start, State: Running, Started: now.Add(-time.Hour),
 		Capture: "cap1", Stages: []Stage{{Name: "stream_cat", Up: true}, {Name: "pcap_split", Up: true}}, Splits: 2, Bytes: 80123456, Packets: 51234,
-		LastSplit: &Split{Name: "/p/all_1621849860.pcap", Published: now.Add(-12 * time.Second), LastNS: now.Add(-75 * time.Second).UnixNano()}}
+		LastSplit: &Split{Entry: ledger.Entry{Name: "/p/all_1621849860.pcap", Last: now.Add(-75 * time.Second).UnixNano()}, Published: now.Add(-12 * time.Second)}}
 	dead := Status{Format: Format, Target: "pcap-tcp", Mode: Realtime, PID: pid, PIDStart: start + 1, State: Running, Capture: "cap1",
 		LastError: strings.Repeat("x", 100), Log: "/var/log/pcappush/push_pcap-tcp_20210529_1536"}
 	offline := Status{Format: Format, Target: "pcap-all", Mode: Offline, PID: pid, PIDStart: start, State: Stopped, Detail: "finished capture cap0"}
