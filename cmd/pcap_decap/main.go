@@ -51,6 +51,7 @@ func flags() []cli.Flag {
 		&cli.IntFlag{Name: "max-depth", Value: decap.DefaultMaxDepth, Usage: "remove at most `N` headers per packet (a run of VLAN tags, a label stack, another tag or a tunnel each count one)"},
 		&cli.StringFlag{Name: "vxlan-port", Value: "4789,8472", Usage: "UDP `PORTS` read as VXLAN, comma separated (\"\" for none)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print at exit, on stderr, the packets in, changed and unchanged and the headers removed by each decoder"},
+		cliapp.EventsFlag("counters at the end"),
 	}
 	for f := decap.Family(0); f < decap.NumFamilies; f++ {
 		fs = append(fs, &cli.BoolFlag{Name: "no-" + f.String(), Usage: "keep " + f.Doc()})
@@ -71,7 +72,13 @@ func decap1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
 	st, err := decap.Run(ctx, stdin, "stdin", stdout, opts, prefixed{stderr})
+	ev.Counts(map[string]int64{"packets": st.Packets, "changed": st.Changed, "unchanged": st.Unchanged, "ticks": st.Ticks, "converted": st.Converted, "bytes_removed": st.Bytes})
 	if c.Bool("stats") {
 		printStats(stderr, st)
 	}

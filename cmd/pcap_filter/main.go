@@ -61,6 +61,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "bpf", Usage: "keep the packets filter expression `EXPR` matches (\"\" keeps all)"},
 		&cli.StringFlag{Name: "F", Usage: "read the expression from `FILE`, as tcpdump -F does ('#' starts a comment)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print the packets read and kept on stderr at exit"},
+		cliapp.EventsFlag("counters at the end"),
 		&cli.StringFlag{Name: "compiled", Usage: "filter streams of link type L with `PROGRAM`, written L:COUNT,CODE JT JF K,... (tcpdump -ddd's lines joined by commas after L:), instead of compiling the expression"},
 	}
 }
@@ -88,7 +89,13 @@ func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stder
 	} else if err != nil {
 		return usage(err)
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
 	st, err := filter.Run(ctx, stdin, "stdin", stdout, opts)
+	ev.Counts(map[string]int64{"packets": st.Packets, "kept": st.Kept, "ticks": st.Ticks})
 	var ce *bpf.CompileError
 	if errors.As(err, &ce) {
 		return &exitcode.UsageError{Err: err}

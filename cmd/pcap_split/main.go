@@ -15,6 +15,7 @@ import (
 
 	"github.com/pcappush/pcappush/lib/cliapp"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/hook"
 	"github.com/pcappush/pcappush/lib/install"
@@ -102,6 +103,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
 		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published (not for one found already published), given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		cliapp.EventsFlag("splits published, warnings, Post failures, counters at the end"),
 		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
 		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
@@ -136,7 +138,14 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
+	opts.Events = ev
 	oo := outputOptions(c, opts, stderr)
+	oo.Events = ev
 	if err := output.Check(opts.Prefix, oo); err != nil {
 		return exitcode.Usagef("%w", err)
 	}
@@ -155,14 +164,15 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	} else if c.Bool("resume") {
 		return exitcode.Usagef("--resume needs --ledger FILE")
 	}
-	post, err := postRunner(c, stderr)
+	opts.OnPublish = announce(opts.OnPublish, ev)
+	post, err := postRunner(c, stderr, ev)
 	if err != nil {
 		return err
 	}
 	if post != nil {
 		opts.OnPublish = withPost(opts.OnPublish, post)
 	}
-	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr)
+	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr, ev)
 	preamble(stderr, c, opts)
 	out, err := output.Open(ctx, opts.Prefix, oo)
 	var cerr *output.ConfigError
@@ -176,6 +186,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if c.Bool("rclone") {
 		if w := output.ConfigPermWarning(output.RcloneConfigPath(c.String("rclone-config")), os.Getgid()); w != "" {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+			ev.Warn("%s", w)
 		}
 	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
@@ -186,6 +197,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		post.Wait()
 	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
+	ev.Counts(st.Counts())
 	return err
 }
 
@@ -212,7 +224,7 @@ func setDuration(c *cli.Context, name string) time.Duration {
 }
 
 // postRunner returns the --post-cmd runner, nil without one.
-func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
+func postRunner(c *cli.Context, stderr io.Writer, ev *event.Writer) (*hook.Runner, error) {
 	cmd := c.String("post-cmd")
 	if cmd == "" {
 		return nil, nil
@@ -226,21 +238,37 @@ func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
 	if n := c.Int("post-jobs"); n < 1 || n > hook.MaxJobs {
 		return nil, exitcode.Usagef("--post-jobs %d: want 1 to %d", n, hook.MaxJobs)
 	}
-	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
+	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": ", Events: ev}, nil
 }
 
 // warnOutOfClock logs a split of packets out of the clock, then calls next
 // (when not nil).
-func warnOutOfClock(next func(ledger.Entry) error, tol time.Duration, stderr io.Writer) func(ledger.Entry) error {
+func warnOutOfClock(next func(ledger.Entry) error, tol time.Duration, stderr io.Writer, ev *event.Writer) func(ledger.Entry) error {
 	return func(i ledger.Entry) error {
 		if i.Outlier {
-			fmt.Fprintf(stderr, "%s: warning: %s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged\n",
-				tool, i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+			msg := fmt.Sprintf("%s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged",
+				i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, msg)
+			ev.Warn("%s", msg)
 		}
 		if next == nil {
 			return nil
 		}
 		return next(i)
+	}
+}
+
+// announce writes the split's event once publish (the ledger entry, when
+// not nil) has succeeded.
+func announce(publish func(ledger.Entry) error, ev *event.Writer) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
+		if publish != nil {
+			if err := publish(i); err != nil {
+				return err
+			}
+		}
+		ev.Published(i)
+		return nil
 	}
 }
 

@@ -100,6 +100,7 @@ func flags() []cli.Flag {
 		&cli.DurationFlag{Name: "active-window", Value: capture.DefaultActiveWindow, Usage: "a capture without a .complete marker is active until quiet for `D`"},
 		&cli.BoolFlag{Name: "skip-bad", Usage: "warn about a corrupt chunk (with --from: a bad split, naming the time range not read) and go on with the next"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log each chunk as it starts"},
+		cliapp.EventsFlag("where it reads, warnings, chunks lost, counters at the end; not with --from or --list"),
 	}
 }
 
@@ -117,6 +118,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
+	if c.IsSet("events") && (c.IsSet("from") || c.Bool("list")) {
+		return exitcode.Usagef("--events is for reading a capture, not with --from or --list")
+	}
 	if c.IsSet("from") {
 		return fromDest(ctx, c, stdout, stderr)
 	}
@@ -137,6 +141,10 @@ func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if opts.Events, err = cliapp.OpenEvents(c, tool); err != nil {
+		return err
+	}
+	defer opts.Events.Close() //nolint:errcheck // events are best effort
 	capt, err := capture.Resolve(c.String("store"), c.Args().First())
 	if err != nil {
 		return err
@@ -146,6 +154,7 @@ func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	opts.Log = stderr
 	st, err := capture.Cat(ctx, capt, stdout, opts)
+	opts.Events.Counts(st.Counts())
 	if opts.Verbose {
 		fmt.Fprintf(stderr, "%s: done: %d chunks, %d packets, %.3f GB, %d ticks, %d chunks lost, %d skipped\n",
 			tool, st.Chunks, st.Packets, float64(st.Bytes)/1e9, st.Ticks, st.Lost, st.Skipped)

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/manual"
 	"github.com/urfave/cli/v2"
@@ -91,4 +92,23 @@ func Run(ctx context.Context, app *cli.App, args []string) error {
 		return action(c)
 	}
 	return app.RunContext(ctx, args)
+}
+
+// EventsFlag is the --events flag of the stages of a push pipeline.
+func EventsFlag(what string) cli.Flag {
+	return &cli.IntFlag{Name: "events", DefaultText: "none", Usage: "write events (JSON lines: " + what + ") to the open descriptor `FD`, as push_realtime asks with --events 3; see docs/formats.md"}
+}
+
+// OpenEvents returns the Writer of the events --events asks for, nil
+// (which writes nothing) without the flag; a descriptor that is not open
+// is a usage error.
+func OpenEvents(c *cli.Context, tool string) (*event.Writer, error) {
+	if !c.IsSet("events") {
+		return nil, nil
+	}
+	w, err := event.Open(c.Int("events"), tool)
+	if err != nil {
+		return nil, &exitcode.UsageError{Err: err}
+	}
+	return w, nil
 }

@@ -46,7 +46,7 @@ type Event struct {
 type Place struct {
 	Chunk  string `json:"chunk"`           // the chunk it reads, or last read
 	Offset int64  `json:"offset"`          // bytes of that chunk's file read
-	Read   int64  `json:"read"`            // bytes of the capture's chunk files read: the chunks before, and Offset
+	Read   int64  `json:"read"`            // bytes of chunk files read: those of the chunks finished, and Offset
 	Total  int64  `json:"total,omitempty"` // bytes of the capture's chunk files; 0 when not known (following a capture that grows)
 }
 

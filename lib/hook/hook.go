@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
@@ -54,6 +55,7 @@ type Runner struct {
 	Jobs    int           // default DefaultJobs
 	Stderr  io.Writer     // failures and the command's output; nil: discarded
 	Prefix  string        // begins every line the Runner writes, e.g. "pcap_split: "
+	Events  *event.Writer // a failure's event goes there too (nil: none)
 
 	once     sync.Once
 	slots    chan struct{}
@@ -93,7 +95,9 @@ func (r *Runner) Run(s ledger.Entry) {
 		defer func() { <-r.slots }()
 		if err := r.run(s); err != nil {
 			r.failures.Add(1)
-			r.printf("%s%s: %v", FailurePrefix, s.Name, err)
+			msg := fmt.Sprintf("%s%s: %v", FailurePrefix, s.Name, err)
+			r.printf("%s", msg)
+			r.Events.PostFailed(s, msg)
 		}
 	}()
 }

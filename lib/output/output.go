@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/compress"
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -57,6 +58,8 @@ type Options struct {
 	// LogPrefix (e.g. "pcap_split: ").
 	Log       io.Writer
 	LogPrefix string
+	// Events receives the warnings too (nil: none).
+	Events *event.Writer
 }
 
 // Defaults.

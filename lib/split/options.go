@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
@@ -34,6 +35,8 @@ type Options struct {
 	ProgressEvery int64
 	// OnPublish, when set, is called after each split is published.
 	OnPublish func(ledger.Entry) error
+	// Events receives the warnings (nil: none).
+	Events *event.Writer
 	// Now returns the wall-clock time; nil means time.Now.
 	Now func() time.Time
 }

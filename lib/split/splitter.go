@@ -366,6 +366,7 @@ func (s *Splitter) noteCommit(name string, res Published, packets int64) {
 		s.progress.note("%s is already published with the same content: not written again (skipped)", res.Name())
 	case res.Name() != name:
 		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
+		s.opts.Events.Warn("%s already exists with other content: published as %s", name, res.Name())
 	}
 }
 
