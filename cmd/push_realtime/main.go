@@ -18,6 +18,7 @@ import (
 	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/manual"
+	"github.com/pcappush/pcappush/lib/push"
 )
 
 const tool = "push_realtime"
@@ -120,8 +121,8 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print each target's pipeline and exit"},
 		&cli.StringSliceFlag{Name: "target", Usage: "run only target `DESC` (repeatable)"},
-		&cli.DurationFlag{Name: "status-interval", Value: defaultStatusInterval, Usage: "every `D` the analytics log gets a status line and the state folder a status file per target"},
-		&cli.DurationFlag{Name: "stop-timeout", Value: defaultStopTimeout, Usage: "SIGTERM, a reload or the schedule waits up to `D` for splits in progress to be published"},
+		&cli.DurationFlag{Name: "status-interval", Value: push.DefaultStatusInterval, Usage: "every `D` the analytics log gets a status line and the state folder a status file per target"},
+		&cli.DurationFlag{Name: "stop-timeout", Value: push.DefaultStopTimeout, Usage: "SIGTERM, a reload or the schedule waits up to `D` for splits in progress to be published"},
 		&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9310 (default: none)"},
 		&cli.StringFlag{Name: "progress", Value: "auto", Usage: "offline progress on stderr: `MODE` is bar, lines, none, or auto (bars on a terminal, else lines)"},
 		&cli.DurationFlag{Name: "progress-interval", Value: defaultProgressInterval, Usage: "write --progress lines every `D`"},

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
@@ -61,12 +60,31 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestDryRunShowsPost: the pipeline printed holds the Post command and
+// the target's real id, the one a push with the same state folder uses
+// (made by the dry run when the target has none yet), so that it can be
+// pasted.
 func TestDryRunShowsPost(t *testing.T) {
 	dir := t.TempDir()
 	out, _, err := runArgs("--config", minimal(t, dir), "--state-dir", dir+"/state", "--dry-run")
-	if err != nil || !strings.Contains(out, "| PCAPPUSH_TARGET=all pcap_split --uid push_UID -o "+dir+"/out/all --split-time 60e9 --filename-epoch-sec --post-cmd /bin/true") {
+	uid := targetUID(t, dir+"/state", "all")
+	if err != nil || !strings.Contains(out, "| PCAPPUSH_TARGET=all pcap_split --uid "+uid+" -o "+dir+"/out/all --split-time 60e9 --filename-epoch-sec --post-cmd /bin/true") {
 		t.Errorf("dry run: %v\n%s", err, out)
 	}
+	again, _, err := runArgs("--config", minimal(t, dir), "--state-dir", dir+"/state", "--dry-run")
+	if err != nil || again != out {
+		t.Errorf("a second dry run printed another pipeline: %v\n%s\nthen\n%s", err, out, again)
+	}
+}
+
+// targetUID returns the id the state folder holds for target desc.
+func targetUID(t *testing.T, stateDir, desc string) string {
+	t.Helper()
+	uid, ok := state.At(stateDir).KnownUID(desc)
+	if !ok || !strings.HasPrefix(uid, "push_") || uid == "push_UID" {
+		t.Fatalf("target %s's id in %s: %q, %v", desc, stateDir, uid, ok)
+	}
+	return uid
 }
 
 func TestStatusWithoutAPush(t *testing.T) {
@@ -107,7 +125,7 @@ func TestStatusWithoutAPush(t *testing.T) {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}
 	}
-	os.Remove(state.At(filepath.Join(dir, "state")).RunFile())
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(false))
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {
@@ -131,57 +149,10 @@ func TestDryRunFoldersAbsolute(t *testing.T) {
 	minimal(t, dir)
 	t.Chdir(dir)
 	out, _, err := runArgs("--config", "push_realtime.lua", "--store", "store", "--state-dir", "state", "--log-dir", "log", "--rclone-config", "rc.conf", "--dry-run")
-	for _, want := range []string{" --store " + dir + "/store ", " --state-dir " + dir + "/state ", " --ledger " + dir + "/state/push_UID/CAPTURE.ledger"} {
+	for _, want := range []string{" --store " + dir + "/store ", " --state-dir " + dir + "/state ", " --ledger " + dir + "/state/" + targetUID(t, dir+"/state", "all") + "/CAPTURE.ledger"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run with relative folders lacks %q: %v\n%s", want, err, out)
 		}
-	}
-}
-
-// TestChecksFilterByDecap: without Decap a filter is checked as
-// pcap_filter checks it before the link type is known (so "inbound", valid
-// on Linux cooked captures, passes); with Decap it must compile for
-// Ethernet.
-func TestChecksFilterByDecap(t *testing.T) {
-	f := newFilters(context.Background())
-	chk := checks(true, "", f)
-	if err := chk.BPF("inbound", false); err != nil {
-		t.Errorf("inbound without decap: %v", err)
-	}
-	if code := f.code(config.Target{FilterBPF: "inbound"}); !strings.HasPrefix(code, "113:") {
-		t.Errorf("inbound without decap compiled to %q; want a Linux cooked (113) program", code)
-	}
-	if err := chk.BPF("inbound", true); err == nil {
-		t.Error("inbound with decap: accepted; want Ethernet's refusal")
-	}
-	if err := chk.BPF("tcp port", false); err == nil {
-		t.Error("a syntax error was accepted")
-	}
-}
-
-// TestFiltersCompiledOncePerLoad: a filter already compiled is not
-// compiled again (a reload), and programs no target uses are dropped.
-func TestFiltersCompiledOncePerLoad(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	f := newFilters(ctx)
-	if err := f.check("tcp", true); err != nil {
-		t.Fatal(err)
-	}
-	tcp := config.Target{FilterBPF: "tcp", Decap: true}
-	code := f.code(tcp)
-	if !strings.HasPrefix(code, "1:") {
-		t.Fatalf("code %q", code)
-	}
-	cancel() // a compile now fails: only a cached program passes
-	if err := f.check("tcp", true); err != nil {
-		t.Errorf("checking a compiled filter again: %v", err)
-	}
-	if err := f.check("udp", true); err == nil {
-		t.Error("a new filter passed without being compiled")
-	}
-	f.keep(&config.Config{Targets: []config.Target{{FilterBPF: "ip"}}})
-	if f.code(tcp) != "" {
-		t.Error("a filter no target uses was kept")
 	}
 }
 

@@ -54,7 +54,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // offline runs the offline push with its progress shown on stderr.
-func offline(ctx context.Context, p *push.Pusher, capture, show string, every time.Duration, stderr io.Writer) error {
+func offline(ctx context.Context, p *push.Pusher, show string, every time.Duration, stderr io.Writer) error {
 	pctx, stop := context.WithCancel(context.Background())
 	shown := make(chan struct{})
 	go func() {
@@ -68,31 +68,34 @@ func offline(ctx context.Context, p *push.Pusher, capture, show string, every ti
 			<-pctx.Done()
 		}
 	}()
-	err := p.Offline(ctx, capture)
+	err := p.Run(ctx)
 	stop()
 	<-shown
 	return err
 }
 
-// serveMetrics serves the metrics at addr ("" for none) until ctx ends.
-func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Writer) error {
+// serveMetrics serves the metrics at addr ("" for none) until ctx ends;
+// wait returns once the server has stopped.
+func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Writer) (wait func(), err error) {
 	if addr == "" {
-		return nil
+		return func() {}, nil
 	}
 	ln, err := metrics.Listen(addr)
 	if err != nil {
-		return fmt.Errorf("--metrics-listen: %w", err)
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
 	}
 	reg, err := metrics.Registry(p.Snapshot, cliapp.Version)
 	if err != nil {
 		ln.Close() //nolint:errcheck // already failing
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(stderr, "%s: metrics at http://%s/metrics\n", tool, ln.Addr())
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := metrics.Serve(ctx, ln, reg); err != nil {
 			p.Logf("metrics: %v", err)
 		}
 	}()
-	return nil
+	return func() { <-done }, nil
 }

@@ -72,9 +72,11 @@ func flagValue(c *cli.Context, name string) string {
 // status reads: each flag given, else the running push's record, else
 // the configuration's global, else the default.
 func statusFolders(c *cli.Context, stateDir string) (cfg *config.Config, store, logDir string) {
-	rec, err := status.ReadRun(stateDir)
+	rec, err := status.ReadRun(stateDir, status.Realtime)
 	if err != nil {
-		rec = &status.Run{}
+		if rec, err = status.ReadRun(stateDir, status.Offline); err != nil {
+			rec = &status.Run{}
+		}
 	}
 	file := flagValue(c, "config")
 	if _, ok := flagSet(c, "config"); !ok && rec.Config != "" {

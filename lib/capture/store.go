@@ -136,3 +136,12 @@ func sameDir(a, b string) bool {
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
+
+// ArgName returns the name of the capture an argument names (see
+// Resolve): the argument itself, or the last element of a path.
+func ArgName(arg string) string {
+	if !strings.ContainsRune(arg, '/') {
+		return arg
+	}
+	return filepath.Base(filepath.Clean(arg))
+}

@@ -3,7 +3,6 @@ package push
 import (
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/push/status"
@@ -18,7 +17,7 @@ import (
 // the target's status, and is kept in the capture's done marker so that
 // a later push_realtime still shows it.
 func (p *Pusher) lost(t *target, name string) {
-	l := state.Loss{Capture: name, Detected: p.o.Now()}
+	l := state.Loss{Capture: name, Detected: p.o.Clock.Now()}
 	if last, ok, err := ledger.Last(p.state().Ledger(t.uid, name, false)); err == nil && ok {
 		from := last.End
 		l.FromNS, l.After = &from, filepath.Base(last.Name)
@@ -60,7 +59,7 @@ func (p *Pusher) noteEnd(t *target) {
 	if err != nil {
 		return
 	}
-	in, err := c.Info(capture.DefaultActiveWindow, time.Now())
+	in, err := c.Info(capture.DefaultActiveWindow, p.o.Clock.Now())
 	if err != nil || !in.HasLast || in.LastApprox {
 		return
 	}

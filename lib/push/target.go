@@ -3,10 +3,10 @@ package push
 import (
 	"os"
 	"sync"
+	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
-	"github.com/pcappush/pcappush/lib/pipeline"
 	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
@@ -16,13 +16,12 @@ import (
 type target struct {
 	uid string
 
-	mu      sync.Mutex
-	cfg     config.Target
-	running *pipeline.Running
-	stages  []string
-	st      status.Status
-	chunks  *chunkIndex // the capture an offline push reads, for progress
-	done    int64       // the most stream_cat has been seen to have read
+	mu    sync.Mutex
+	cfg   config.Target
+	proc  Proc // the pipeline running; nil when none
+	st    status.Status
+	read  int64 // the most stream_cat has told it read of the capture (offline)
+	total int64 // the capture's bytes, as stream_cat told them; 0 before it did
 	// seenCapture's last packet was at seenEnd when last looked at.
 	seenCapture string
 	seenEnd     int64
@@ -32,7 +31,7 @@ type target struct {
 
 // newTarget returns the target with its status begun.
 func (p *Pusher) newTarget(cfg config.Target, uid, mode string) *target {
-	now := p.o.Now()
+	now := p.o.Clock.Now()
 	t := &target{uid: uid, cfg: cfg}
 	t.st = status.Status{Format: status.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
 		State: status.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
@@ -57,11 +56,11 @@ func (p *Pusher) setState(t *target, state, detail string) {
 		return
 	}
 	if t.st.State != state {
-		t.st.Since = p.o.Now()
+		t.st.Since = p.o.Clock.Now()
 	}
 	t.st.State, t.st.Detail = state, detail
 	if state != status.Running {
-		t.running, t.stages = nil, nil
+		t.proc = nil
 	}
 	t.mu.Unlock()
 	p.persist(t)
@@ -69,16 +68,16 @@ func (p *Pusher) setState(t *target, state, detail string) {
 
 // failed counts a pipeline error.
 func (p *Pusher) failed(t *target, err error) {
-	now := p.o.Now()
+	now := p.o.Clock.Now()
 	t.mu.Lock()
 	t.st.Errors++
 	t.st.LastError, t.st.LastErrorTime = err.Error(), &now
 	t.mu.Unlock()
 }
 
-// postFailed counts a Post command's failure, reported by pcap_split.
-func (p *Pusher) postFailed(t *target, msg string) {
-	now := p.o.Now()
+// postFailed counts a Post command's failure, reported by pcap_split at
+// now.
+func (p *Pusher) postFailed(t *target, msg string, now time.Time) {
 	t.mu.Lock()
 	t.st.PostFailures++
 	t.st.LastError, t.st.LastErrorTime = msg, &now
@@ -88,13 +87,12 @@ func (p *Pusher) postFailed(t *target, msg string) {
 	p.persist(t)
 }
 
-// published counts splits newly recorded in the ledger: those found
-// already published at their final name as skipped.
-func (p *Pusher) published(t *target, es []ledger.Entry) {
+// published counts splits published at now: those found already
+// published at their final name as skipped.
+func (p *Pusher) published(t *target, es []ledger.Entry, now time.Time) {
 	if len(es) == 0 {
 		return
 	}
-	now := p.o.Now()
 	t.mu.Lock()
 	for _, e := range es {
 		if e.Outlier {
@@ -125,27 +123,13 @@ func (p *Pusher) snapshot(t *target) status.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.st
-	s.Updated = p.o.Now()
+	s.Updated = p.o.Clock.Now()
 	s.Stages = nil
-	var alive []bool
-	var pids []int
-	if t.running != nil {
-		alive, pids = t.running.Alive(), t.running.PIDs()
+	if t.proc != nil {
+		s.Stages = t.proc.Stages()
 	}
-	for i, name := range t.stages {
-		st := status.Stage{Name: name}
-		if i < len(alive) {
-			st.Up, st.PID = alive[i], pids[i]
-		}
-		s.Stages = append(s.Stages, st)
-	}
-	if t.chunks != nil {
-		if len(alive) > 0 && alive[0] {
-			if pos, ok := t.chunks.position(pids[0]); ok {
-				t.done = max(t.done, pos)
-			}
-		}
-		s.Progress = &status.Progress{Done: min(t.done, t.chunks.total), Total: t.chunks.total}
+	if s.Mode == status.Offline && t.total > 0 {
+		s.Progress = &status.Progress{Done: min(t.read, t.total), Total: t.total}
 	}
 	return s
 }

@@ -134,3 +134,16 @@ func (d Dir) newestByLedger(uids []string) string {
 	}
 	return best
 }
+
+// KnownUID returns target desc's id when the state folder holds one,
+// writing nothing: the id file's, else the one id folder naming desc.
+func (d Dir) KnownUID(desc string) (string, bool) {
+	b, err := durable.ReadFile(d.UIDFile(desc))
+	if read := strings.TrimSpace(string(b)); err == nil && validUID(read) {
+		return read, true
+	}
+	if found, err := d.findUID(desc); err == nil && len(found) > 0 {
+		return d.newestByLedger(found), true
+	}
+	return "", false
+}

@@ -146,7 +146,8 @@ func TestLayout(t *testing.T) {
 	d := At("/s")
 	for got, want := range map[string]string{
 		d.LockFile():                      "/s/push_realtime.lock",
-		d.RunFile():                       "/s/push_realtime.json",
+		d.RunFile(false):                  "/s/push_realtime.json",
+		d.RunFile(true):                   "/s/push_realtime.offline.json",
 		d.UIDFile("all"):                  "/s/targets/all/uid",
 		d.StatusFile("all", false):        "/s/targets/all/status.json",
 		d.StatusFile("all", true):         "/s/targets/all/status.offline.json",

@@ -15,11 +15,31 @@ import (
 	"github.com/pcappush/pcappush/lib/quote"
 )
 
-// Limits of the log files.
-var (
-	MaxBytes int64 = 64 << 20 // a file this large is continued in a new one
-	Keep           = 20       // files kept per target, and old analytics logs kept
+// Options say how logs are written; zero values take the defaults.
+type Options struct {
+	Now      func() time.Time // the clock of time stamps and file names; time.Now
+	MaxBytes int64            // a file this large is continued in a new one; DefaultMaxBytes
+	Keep     int              // files kept per target, and old analytics logs kept; DefaultKeep
+}
+
+// The defaults of Options.
+const (
+	DefaultMaxBytes = 64 << 20
+	DefaultKeep     = 20
 )
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.Keep <= 0 {
+		o.Keep = DefaultKeep
+	}
+	return o
+}
 
 // Stamp formats t as the reference's log lines do: "Sat May 29 15:36:46 2021".
 func Stamp(t time.Time) string { return t.Format(time.ANSIC) }
@@ -49,7 +69,7 @@ func shortName(s string) string {
 // concurrent use.
 type Analytics struct {
 	dir string
-	now func() time.Time
+	o   Options
 	mu  sync.Mutex
 	f   *os.File
 	n   int64
@@ -59,14 +79,11 @@ type Analytics struct {
 const AnalyticsName = "analytics_push_realtime.cur"
 
 // OpenAnalytics opens (appending) the analytics log in dir, creating dir.
-func OpenAnalytics(dir string, now func() time.Time) (*Analytics, error) {
-	if now == nil {
-		now = time.Now
-	}
+func OpenAnalytics(dir string, o Options) (*Analytics, error) {
 	if err := durable.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("log folder: %w", err)
 	}
-	a := &Analytics{dir: dir, now: now}
+	a := &Analytics{dir: dir, o: o.withDefaults()}
 	if err := a.open(); err != nil {
 		return nil, err
 	}
@@ -93,10 +110,10 @@ func (a *Analytics) open() error {
 func (a *Analytics) Printf(format string, args ...any) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	line := "[" + Stamp(a.now()) + "] " + quote.OneLine(fmt.Sprintf(format, args...)) + "\n"
+	line := "[" + Stamp(a.o.Now()) + "] " + quote.OneLine(fmt.Sprintf(format, args...)) + "\n"
 	n, _ := io.WriteString(a.f, line)
 	a.n += int64(n)
-	if a.n >= MaxBytes {
+	if a.n >= a.o.MaxBytes {
 		a.rotate()
 	}
 }
@@ -104,9 +121,9 @@ func (a *Analytics) Printf(format string, args ...any) {
 // rotate renames the full log with a time stamp and begins a new one.
 func (a *Analytics) rotate() {
 	a.f.Close()
-	old := filepath.Join(a.dir, "analytics_push_realtime_"+a.now().Format("20060102_150405"))
+	old := filepath.Join(a.dir, "analytics_push_realtime_"+a.o.Now().Format("20060102_150405"))
 	os.Rename(filepath.Join(a.dir, AnalyticsName), old) //nolint:errcheck // on failure the log keeps growing in place
-	prune(a.dir, analyticsOld, Keep)
+	prune(a.dir, analyticsOld, a.o.Keep)
 	if err := a.open(); err != nil {
 		a.f, _ = os.Open(os.DevNull)
 	}
@@ -117,15 +134,23 @@ func (a *Analytics) Close() error { return a.f.Close() }
 
 var analyticsOld = regexp.MustCompile(`^analytics_push_realtime_\d{8}_\d{6}$`)
 
-// logOrder makes numbered continuations (NAME.2) sort after NAME.1 and
-// NAME, and NAME.10 after NAME.9.
+// logOrder makes a start's continuations (NAME.2) sort after NAME.1 and
+// NAME, NAME.10 after NAME.9, and a later start in the same minute
+// (NAME_2, NAME_10) after the earlier ones and their continuations.
 func logOrder(p string) string {
 	base, num, ok := strings.Cut(filepath.Base(p), ".")
 	if !ok {
-		return base + ".0000000000"
+		num = "0"
 	}
-	return fmt.Sprintf("%s.%010s", base, num)
+	start := "0"
+	if m := sameMinute.FindStringSubmatch(base); m != nil {
+		base, start = m[1], m[2]
+	}
+	return fmt.Sprintf("%s_%010s.%010s", base, start, num)
 }
+
+// sameMinute matches the file of a later start in the same minute.
+var sameMinute = regexp.MustCompile(`^(.*_\d{8}_\d{4})_(\d+)$`)
 
 // prune removes all but the newest keep regular files of dir whose names
 // match re (their names sort by time).

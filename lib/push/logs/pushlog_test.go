@@ -42,11 +42,10 @@ func names(t *testing.T, dir string) []string {
 }
 
 func TestAnalyticsRotatesAndKeepsFew(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	defer func(m int64, k int) { MaxBytes, Keep = m, k }(MaxBytes, Keep)
-	MaxBytes, Keep = 1000, 3
 	clock := time.Date(2021, 5, 29, 15, 0, 0, 0, time.Local)
-	a, err := OpenAnalytics(dir, func() time.Time { clock = clock.Add(time.Second); return clock })
+	a, err := OpenAnalytics(dir, Options{MaxBytes: 1000, Keep: 3, Now: func() time.Time { clock = clock.Add(time.Second); return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,20 +69,19 @@ func TestAnalyticsRotatesAndKeepsFew(t *testing.T) {
 }
 
 func TestTargetLogFilesLinkAndRetention(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	defer func(m int64, k int) { MaxBytes, Keep = m, k }(MaxBytes, Keep)
-	MaxBytes, Keep = 500, 4
 	clock := time.Date(2021, 5, 24, 18, 51, 4, 0, time.Local)
-	now := func() time.Time { return clock }
+	o := Options{MaxBytes: 500, Keep: 4, Now: func() time.Time { return clock }}
 	// A second target whose name extends the first's must be left alone.
-	other, err := OpenTarget(dir, "pcap_x", now)
+	other, err := OpenTarget(dir, "pcap_x", o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other.Printf("other")
 	other.Close()
 	for start := 0; start < 3; start++ {
-		l, err := OpenTarget(dir, "pcap", now)
+		l, err := OpenTarget(dir, "pcap", o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,11 +113,52 @@ func TestTargetLogFilesLinkAndRetention(t *testing.T) {
 // and its target is untouched.
 func TestRefusesLinks(t *testing.T) {
 	dir := t.TempDir()
-	now := func() time.Time { return time.Date(2021, 5, 29, 15, 36, 0, 0, time.Local) }
+	o := Options{Now: func() time.Time { return time.Date(2021, 5, 29, 15, 36, 0, 0, time.Local) }}
 	v := testutil.PlantLink(t, filepath.Join(dir, AnalyticsName))
-	_, err := OpenAnalytics(dir, now)
+	_, err := OpenAnalytics(dir, o)
 	v.Refused("OpenAnalytics", fmt.Sprint(err))
-	v = testutil.PlantLink(t, filepath.Join(dir, "push_all_20210529_1536"))
-	_, err = OpenTarget(dir, "all", now)
+	v = testutil.PlantLink(t, filepath.Join(dir, "push_all_20210529_1536.1"))
+	l, err := OpenTarget(dir, "all", Options{Now: o.Now, MaxBytes: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = l.Write([]byte("a line long enough to continue the log\n"))
+	l.Close()
 	v.Refused("OpenTarget", fmt.Sprint(err))
+}
+
+// TestTargetLogSameMinute: two starts in the same minute never share a
+// file: the second writes push_DESC_YYYYMMDD_HHMM_2, which .cur names,
+// and each keeps its own lines.
+func TestTargetLogSameMinute(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	o := Options{Now: func() time.Time { return time.Date(2021, 5, 24, 18, 51, 4, 0, time.Local) }}
+	for i, line := range []string{"first start", "second start", "third start"} {
+		l, err := OpenTarget(dir, "all", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Printf("%s", line)
+		want := filepath.Join(dir, "push_all_20210524_1851")
+		if i > 0 {
+			want += fmt.Sprintf("_%d", i+1)
+		}
+		if l.Path() != want {
+			t.Errorf("start %d writes %s; want %s", i+1, l.Path(), want)
+		}
+		l.Close()
+		if b, _ := os.ReadFile(want); string(b) != line+"\n" {
+			t.Errorf("%s holds %q; want only %q", want, b, line)
+		}
+	}
+	if target, _ := os.Readlink(filepath.Join(dir, "push_all.cur")); target != "push_all_20210524_1851_3" {
+		t.Errorf("push_all.cur -> %q; want the third start's file", target)
+	}
+	got := []string{"push_all_20210524_1851_10", "push_all_20210524_1851_2.1", "push_all_20210524_1851.1", "push_all_20210524_1851", "push_all_20210524_1851_2"}
+	sort.Slice(got, func(i, j int) bool { return logOrder(got[i]) < logOrder(got[j]) })
+	want := []string{"push_all_20210524_1851", "push_all_20210524_1851.1", "push_all_20210524_1851_2", "push_all_20210524_1851_2.1", "push_all_20210524_1851_10"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %v; want %v", got, want)
+	}
 }

@@ -1,13 +1,14 @@
 package logs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/pcappush/pcappush/lib/durable"
 )
@@ -17,27 +18,40 @@ import (
 // concurrent use.
 type TargetLog struct {
 	dir, desc string
-	now       func() time.Time
+	o         Options
+	start     string // the start's file: push_<desc>_YYYYMMDD_HHMM, or with _N
+	part      int    // its continuations so far
 	mu        sync.Mutex
 	f         *os.File
 	n         int64
 }
 
-// OpenTarget begins the log of a pipeline start of target desc: the file
-// push_<desc>_YYYYMMDD_HHMM (appended to when it exists), and the link
-// push_<desc>.cur to it.
-func OpenTarget(dir, desc string, now func() time.Time) (*TargetLog, error) {
-	if now == nil {
-		now = time.Now
-	}
+// OpenTarget begins the log of a pipeline start of target desc: a new
+// file push_<desc>_YYYYMMDD_HHMM, or, when a start in the same minute
+// made that one, push_<desc>_YYYYMMDD_HHMM_2 (then _3, ...): two starts
+// never share a file. The link push_<desc>.cur points to it.
+func OpenTarget(dir, desc string, o Options) (*TargetLog, error) {
+	o = o.withDefaults()
 	if err := durable.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("log folder: %w", err)
 	}
-	t := &TargetLog{dir: dir, desc: desc, now: now}
-	if err := t.next(); err != nil {
-		return nil, err
+	t := &TargetLog{dir: dir, desc: desc, o: o}
+	base := filepath.Join(dir, "push_"+desc+"_"+o.Now().Format("20060102_1504"))
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name += "_" + strconv.Itoa(i)
+		}
+		err := t.open(name)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.start = name
+		return t, nil
 	}
-	return t, nil
 }
 
 // Path returns the current file's path.
@@ -47,38 +61,44 @@ func (t *TargetLog) Path() string {
 	return t.f.Name()
 }
 
-// next opens the file for now, or a numbered sibling when that one is full.
-func (t *TargetLog) next() error {
-	base := filepath.Join(t.dir, "push_"+t.desc+"_"+t.now().Format("20060102_1504"))
-	name := base
-	for i := 1; ; i++ {
-		st, err := os.Stat(name)
-		if err != nil || st.Size() < MaxBytes {
-			break
+// open makes the file name, which must not exist, the current one, and
+// points the link at it.
+func (t *TargetLog) open(name string) error {
+	f, err := durable.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o640)
+	if errors.Is(err, fs.ErrExist) {
+		if st, lerr := os.Lstat(name); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+			err = &durable.LinkError{Path: name}
 		}
-		name = base + "." + strconv.Itoa(i)
 	}
-	f, err := durable.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
-		return fmt.Errorf("open log: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
+		if errors.Is(err, fs.ErrExist) {
+			return err // a file of an earlier start
+		}
 		return fmt.Errorf("open log: %w", err)
 	}
 	if t.f != nil {
 		t.f.Close()
 	}
-	t.f, t.n = f, st.Size()
+	t.f, t.n = f, 0
 	link := filepath.Join(t.dir, "push_"+t.desc+".cur")
 	tmp := link + ".new"
 	os.Remove(tmp)
 	if err := os.Symlink(filepath.Base(name), tmp); err == nil {
 		os.Rename(tmp, link) //nolint:errcheck // the link is a convenience
 	}
-	prune(t.dir, regexp.MustCompile(`^push_`+regexp.QuoteMeta(t.desc)+`_\d{8}_\d{4}(\.\d+)?$`), Keep)
+	prune(t.dir, regexp.MustCompile(`^push_`+regexp.QuoteMeta(t.desc)+`_\d{8}_\d{4}(_\d+)?(\.\d+)?$`), t.o.Keep)
 	return nil
+}
+
+// next continues the start's log in its next numbered file, NAME.1, ...
+func (t *TargetLog) next() error {
+	for {
+		t.part++
+		err := t.open(t.start + "." + strconv.Itoa(t.part))
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
 }
 
 // Write appends p, which should be whole lines, continuing in a new file
@@ -88,7 +108,7 @@ func (t *TargetLog) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	n, err := t.f.Write(p)
 	t.n += int64(n)
-	if t.n >= MaxBytes {
+	if t.n >= t.o.MaxBytes {
 		if rerr := t.next(); rerr != nil && err == nil {
 			err = rerr
 		}

@@ -157,7 +157,7 @@ func TestCutFiles(t *testing.T) {
 			t.Errorf("ReadAll with b's status %q = %v, %v; want a alone", cut, sts, err)
 		}
 		os.WriteFile(filepath.Join(state, "push_realtime.json"), []byte(cut), 0o640)
-		if _, err := ReadRun(state); !errors.Is(err, ErrTorn) {
+		if _, err := ReadRun(state, Realtime); !errors.Is(err, ErrTorn) {
 			t.Errorf("ReadRun of %q: %v; want ErrTorn", cut, err)
 		}
 	}
