@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +29,8 @@ func TestCryptRemoteOverS3(t *testing.T) {
 	pass, salt := obscure.MustObscure("pcappush-crypt-test-password"), obscure.MustObscure("pcappush-crypt-test-salt")
 	sealed := fmt.Sprintf("[sealed]\ntype = crypt\nremote = %s:pcap/sealed\nfilename_encryption = off\ndirectory_name_encryption = false\npassword = %s\npassword2 = %s\n\n",
 		r.name, pass, salt)
-	code, stderr := splitWith(t, in, nil, "--rclone", "--rclone-config", writeConf(t, r.conf, sealed), "-o", "sealed:site1/all",
+	conf := writeConf(t, r.conf, sealed)
+	code, stderr := splitWith(t, in, nil, "--rclone", "--rclone-config", conf, "-o", "sealed:site1/all",
 		"--split-time", "60e9", "--filename-tstr-HHMMSS")
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr)
@@ -90,4 +92,23 @@ func TestCryptRemoteOverS3(t *testing.T) {
 		}
 		sameRecs(t, name+" read through crypt", want, parseRecs(t, name, b))
 	}
+
+	// and a time window read back by stream_cat --from through the same
+	// crypt remote: the packets of [09:51:00, 09:52:00) in time order
+	t1, t2 := int64(1621849860e9), int64(1621849920e9)
+	res := testutil.Run(t, nil, testutil.Tool(t, "stream_cat"), "--from", "sealed:site1/all", "--rclone-config", conf,
+		"--start-time", strconv.FormatInt(t1/1e9, 10), "--end-time", strconv.FormatInt(t2/1e9, 10))
+	if res.Code != 0 {
+		t.Fatalf("stream_cat --from through crypt: exit %d:\n%s", res.Code, res.Stderr)
+	}
+	var want []rec
+	for _, x := range recs {
+		if x.Time >= t1 && x.Time < t2 {
+			want = append(want, x)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no packets in the window: the test proves nothing")
+	}
+	sameRecs(t, "stream_cat --from through crypt", want, parseRecs(t, "window", res.Stdout))
 }

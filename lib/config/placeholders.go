@@ -95,11 +95,16 @@ func (c *Config) expandPaths(chk Checks) error {
 		}
 	}
 	vals := PathValues{Capture: firstSet(chk.Capture, c.Capture)}
-	if err := checkCaptureValue(vals.Capture); err != nil {
-		return &Error{File: c.File, Field: "Config.Capture", Err: err}
-	}
 	for i := range c.Targets {
 		t := &c.Targets[i]
+		if HasPlaceholder(t.Path, PlaceholderCapture) {
+			// The capture becomes a folder or a name in the path; where
+			// no Path holds it, the capture's name is the command's to
+			// check.
+			if err := checkCaptureValue(vals.Capture); err != nil {
+				return &Error{File: c.File, Target: targetName(t, i), Field: "Path", Err: fmt.Errorf("{capture} %q: %w", vals.Capture, err)}
+			}
+		}
 		if HasPlaceholder(t.Path, PlaceholderHost) && vals.Host == "" {
 			h, field, err := c.host(chk)
 			if err != nil {

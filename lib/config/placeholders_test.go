@@ -104,7 +104,7 @@ func TestLoadPlaceholderErrors(t *testing.T) {
 		{"bad Config.Host", hostTarget(`"a/b"`, "s3-fmad://pcap/all"), "", `Config.Host: host name "a/b" is not a plain file-name component`},
 		{"bad --host", hostTarget("", "s3-fmad://pcap/{host}/all"), "..", `target "pcap-all": Path: --host: host name ".." is not a plain file-name component`},
 		{"Config.Host not a string", hostTarget(`{}`, "s3-fmad://pcap/all"), "", `Config.Host: want a string`},
-		{"path capture", strings.Replace(hostTarget("", "s3-fmad://pcap/{capture}/all"), "Config.Target = {}", "Config.Capture = \"../x\"\nConfig.Target = {}", 1), "", `Config.Capture: give the name of a capture`},
+		{"path capture", strings.Replace(hostTarget("", "s3-fmad://pcap/{capture}/all"), "Config.Target = {}", "Config.Capture = \"../x\"\nConfig.Target = {}", 1), "", `Path: {capture} "../x": give the name of a capture`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
