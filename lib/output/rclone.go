@@ -61,6 +61,9 @@ func openRclone(ctx context.Context, prefix string, opts Options) (*Output, erro
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", r.Display(), err)
 	}
+	if fs.Type(f) == "local" {
+		privateUmask()
+	}
 	s := &rcloneSink{r: r, f: f, ctx: context.WithoutCancel(ctx), overwrite: opts.Overwrite, conditional: fs.Type(f) == "s3",
 		log: func(format string, args ...any) { logf(opts, format, args...) }}
 	// Where the store has a server-side move, NAME.pending is uploaded
