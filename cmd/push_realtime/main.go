@@ -43,7 +43,9 @@ follows the current capture (--capture, else Config.Capture, else the
 active capture of the store that changed last) and moves to the next
 capture when it is finished. With --offline it pushes one stored capture
 through every target and exits: 0 when every target succeeded, else 1
-naming the failed ones.
+naming the failed ones. The capture is a name in the store or, as
+stream_cat takes it, the path of a capture folder or file (write ./NAME
+for a folder here).
 
 A realtime push resumes after a crash exactly after its last published
 split: stream_cat checkpoints and pcap_split's ledger are kept in
@@ -117,7 +119,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "capture", Usage: "follow capture `NAME` (default: Config.Capture, else the newest active capture)"},
 		&cli.StringFlag{Name: "host", Usage: "this machine's `NAME` as {host} in Path (default: Config.Host, else the host name up to its first dot)"},
 		&cli.StringFlag{Name: "bin-dir", Usage: "`DIR` holding stream_cat, pcap_decap, pcap_filter, pcap_split (default: next to push_realtime, else PATH)"},
-		&cli.StringFlag{Name: "offline", Usage: "push stored capture `NAME` through every target and exit"},
+		&cli.StringFlag{Name: "offline", Usage: "push the stored `CAPTURE` through every target and exit: a name in the store, or a capture folder's or file's path as stream_cat takes it"},
 		&cli.BoolFlag{Name: "force", Usage: "run even when another push_realtime holds the lock"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "print each target's pipeline and exit"},
 		&cli.StringSliceFlag{Name: "target", Usage: "run only target `DESC` (repeatable)"},
