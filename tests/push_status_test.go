@@ -143,7 +143,8 @@ func checkStatusFromRecord(t *testing.T, p *runningPush) {
 	}
 	cmd = exec.Command(testutil.Tool(t, "push_realtime"), "status", "--state-dir", p.e.state, "--log-dir", "/elsewhere")
 	out, err = cmd.Output()
-	if err != nil || !strings.Contains(string(out), "\nlogs /elsewhere: analytics_push_realtime.cur, push_<target>.cur\n\nstore "+p.e.store+":\n") {
+	if err != nil || !strings.Contains(string(out), "\nfolders from the command line (--log-dir) and the realtime push started ") ||
+		!strings.Contains(string(out), "\nlogs /elsewhere: analytics_push_realtime.cur, push_<target>.cur\nstore "+p.e.store+":\n") {
 		t.Errorf("status --log-dir: %v\n%s", err, out)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/push/status"
@@ -91,6 +93,12 @@ func TestStatusWithoutAPush(t *testing.T) {
 	dir := t.TempDir()
 	cfg := minimal(t, dir)
 	os.MkdirAll(dir+"/store/cap1", 0o755)
+	// No state folder: nothing to show, and the message says what to pass.
+	_, _, err := runArgs("status", "--config", cfg, "--state-dir", dir+"/state", "--store", dir+"/store")
+	if exitcode.Code(err) != 1 || !strings.Contains(fmt.Sprint(err), "status: no state folder "+dir+"/state: give --state-dir DIR") {
+		t.Errorf("status without a state folder: %v; want exit 1 saying what to pass", err)
+	}
+	os.MkdirAll(dir+"/state", 0o750)
 	out, stderr, err := runArgs("status", "--config", cfg, "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || stderr != "" {
 		t.Fatalf("status: %v, %s", err, stderr)
@@ -125,7 +133,19 @@ func TestStatusWithoutAPush(t *testing.T) {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}
 	}
+	// The record of a later offline push, the realtime push gone: its
+	// folders, said to be its.
+	if err := status.WriteRun(dir+"/state", &status.Run{Config: cfg, Store: dir + "/store3", LogDir: dir + "/log3", Mode: status.Offline,
+		Capture: dir + "/elsewhere/cap3", Started: time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runArgs("status", "--state-dir", dir+"/state")
+	if err != nil || !strings.Contains(out, "\nfolders from the offline push of "+dir+"/elsewhere/cap3 started 2031-01-02 03:04:05 UTC\nlogs "+dir+"/log3: ") ||
+		!strings.Contains(out, "\nstore "+dir+"/store3:\n") {
+		t.Errorf("status after an offline push: %v\n%s", err, out)
+	}
 	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(false))
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(true))
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -338,16 +339,19 @@ func (p *Pusher) status() {
 			stages = stageNames(t.config())
 			alive = make([]bool, len(stages))
 		}
-		line := logs.StatusLine(s.Target, stages, alive)
+		note := ""
 		switch {
+		case s.State == status.Running && !slices.Contains(alive, true):
+			note = "pipeline exited" // a moment before its state says how
 		case s.State == status.Running:
 		case strings.HasPrefix(s.Detail, s.State):
-			line += " " + s.Detail
+			note = s.Detail
 		case s.Detail != "":
-			line += " " + s.State + ": " + s.Detail
+			note = s.State + ": " + s.Detail
 		default:
-			line += " " + s.State
+			note = s.State
 		}
+		line := logs.StatusLine(s.Target, stages, alive, note)
 		p.log.Printf("%s", line)
 	}
 }

@@ -108,6 +108,9 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 		case errors.Is(err, errPaused):
 		case err == nil:
 			p.markDone(t, capture)
+			t.mu.Lock()
+			t.finished = capture
+			t.mu.Unlock()
 			backoff = p.o.BackoffMin
 		default:
 			p.log.Printf("push %s: restarting in %v", t.desc(), backoff)
@@ -139,9 +142,17 @@ func (p *Pusher) pick(t *target) (string, bool) {
 		if c := p.settings().capture; c != "" {
 			detail = "waiting for capture " + c + " (pushed to its end, or not in " + p.settings().store + ")"
 		}
+		t.mu.Lock()
+		if t.finished != "" {
+			detail = "finished capture " + t.finished + "; " + detail
+		}
+		t.mu.Unlock()
 		p.setState(t, status.Idle, detail)
 		return "", false
 	}
+	t.mu.Lock()
+	t.finished = ""
+	t.mu.Unlock()
 	return capture, true
 }
 

@@ -58,7 +58,7 @@ func checkStored(store, arg string) error {
 	}
 	if !strings.Contains(arg, "/") {
 		if st, err := os.Stat(store); err != nil || !st.IsDir() {
-			return fmt.Errorf("--offline %s: no such store %s (give --store DIR or Config.Store, or the capture's path)", arg, store)
+			return &exitcode.UsageError{Err: fmt.Errorf("--offline %s: no such store %s (give --store DIR or Config.Store, or the capture's path)", arg, store)}
 		}
 	}
 	if _, err := capture.Resolve(store, arg); err != nil {

@@ -22,6 +22,9 @@ type target struct {
 	st    status.Status
 	read  int64 // the most stream_cat has told it read of the capture (offline)
 	total int64 // the capture's bytes, as stream_cat told them; 0 before it did
+	// finished is the capture realtime mode pushed to its end last, said
+	// while it waits for the next; "" once another starts.
+	finished string
 	// seenCapture's last packet was at seenEnd when last looked at.
 	seenCapture string
 	seenEnd     int64

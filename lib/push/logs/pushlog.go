@@ -45,14 +45,19 @@ func (o Options) withDefaults() Options {
 func Stamp(t time.Time) string { return t.Format(time.ANSIC) }
 
 // StatusLine is the reference's status line for a target whose stages are
-// named with their liveness.
-func StatusLine(desc string, stages []string, alive []bool) string {
+// named with their liveness, followed by note when not "": the target's
+// state when no pipeline runs (finished, idle, restarting), so that stages
+// all false never stand alone.
+func StatusLine(desc string, stages []string, alive []bool, note string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "push [%-40s :", desc)
 	for i, s := range stages {
 		fmt.Fprintf(&b, " %s:%v", shortName(s), alive[i])
 	}
 	b.WriteString("]")
+	if note != "" {
+		b.WriteString(" " + note)
+	}
 	return b.String()
 }
 

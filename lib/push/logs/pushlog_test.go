@@ -14,14 +14,18 @@ import (
 )
 
 func TestStatusLine(t *testing.T) {
-	got := StatusLine("pcap-all", []string{"stream_cat", "pcap_split"}, []bool{true, true})
+	got := StatusLine("pcap-all", []string{"stream_cat", "pcap_split"}, []bool{true, true}, "")
 	want := "push [pcap-all                                 : stream_cat:true split:true]"
 	if got != want {
 		t.Errorf("StatusLine =\n%q; want\n%q (the reference's form)", got, want)
 	}
-	got = StatusLine("pcap-tcp", []string{"stream_cat", "pcap_decap", "pcap_filter", "pcap_split"}, []bool{true, true, false, true})
+	got = StatusLine("pcap-tcp", []string{"stream_cat", "pcap_decap", "pcap_filter", "pcap_split"}, []bool{true, true, false, true}, "")
 	if !strings.HasSuffix(got, ": stream_cat:true decap:true filter:false split:true]") {
 		t.Errorf("StatusLine = %q", got)
+	}
+	got = StatusLine("pcap-all", []string{"stream_cat", "pcap_split"}, []bool{false, false}, "stopped: finished capture cap1")
+	if want := "push [pcap-all                                 : stream_cat:false split:false] stopped: finished capture cap1"; got != want {
+		t.Errorf("StatusLine of a finished push =\n%q; want\n%q", got, want)
 	}
 	if s := Stamp(time.Date(2021, 5, 29, 15, 36, 46, 0, time.Local)); s != "Sat May 29 15:36:46 2021" {
 		t.Errorf("Stamp = %q", s)

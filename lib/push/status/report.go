@@ -21,9 +21,12 @@ type Report struct {
 	Now      time.Time `json:"now"`
 	StateDir string    `json:"state_dir"`
 	LogDir   string    `json:"log_dir,omitempty"` // set by the caller: the log folder, shown with the report
-	Service  Service   `json:"push_realtime"`
-	Targets  []Row     `json:"targets"`
-	Store    Store     `json:"store"`
+	// FoldersFrom says where the caller found the log folder and the
+	// store: a push's record, or the configuration or the defaults.
+	FoldersFrom string  `json:"folders_from,omitempty"`
+	Service     Service `json:"push_realtime"`
+	Targets     []Row   `json:"targets"`
+	Store       Store   `json:"store"`
 }
 
 // Service says whether a realtime push_realtime is running.
@@ -170,10 +173,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %s: its log: %s\n", name(row), quote.Name(row.Log))
 		}
 	}
-	if r.LogDir != "" {
-		fmt.Fprintf(w, "\nlogs %s: analytics_push_realtime.cur, push_<target>.cur\n", r.LogDir)
+	if r.FoldersFrom != "" {
+		fmt.Fprintf(w, "\nfolders from %s\n", quote.OneLine(r.FoldersFrom))
 	}
-	fmt.Fprintf(w, "\nstore %s:\n", r.Store.Dir)
+	if r.LogDir != "" {
+		fmt.Fprintf(w, "logs %s: analytics_push_realtime.cur, push_<target>.cur\n", r.LogDir)
+	}
+	fmt.Fprintf(w, "store %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {
 		fmt.Fprintf(w, "  cannot list it: %s\n", quote.OneLine(r.Store.Error))
 		return nil

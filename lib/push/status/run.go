@@ -43,3 +43,24 @@ func (r *Run) Alive() bool {
 	start, ok := ProcessStart(r.PID)
 	return ok && start == r.PIDStart
 }
+
+// LatestRun returns the run record status should take its folders from:
+// the realtime push's while it runs, else the newer of the realtime
+// push's and the last offline push's; an error wrapping os.ErrNotExist
+// when there is neither.
+func LatestRun(stateDir string) (*Run, error) {
+	rt, rtErr := ReadRun(stateDir, Realtime)
+	if rtErr == nil && rt.Alive() {
+		return rt, nil
+	}
+	off, offErr := ReadRun(stateDir, Offline)
+	switch {
+	case rtErr != nil && offErr != nil:
+		return nil, rtErr
+	case rtErr != nil:
+		return off, nil
+	case offErr != nil || !off.Started.After(rt.Started):
+		return rt, nil
+	}
+	return off, nil
+}
