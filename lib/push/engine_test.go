@@ -13,10 +13,15 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/pcappush/pcappush/internal/testutil"
+
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/pipeline"
 	"github.com/pcappush/pcappush/lib/push/status"
+	"github.com/pcappush/pcappush/lib/schedule"
+	statepkg "github.com/pcappush/pcappush/lib/state"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // fakePipelines hands every pipeline the engine starts to the test, which
@@ -54,6 +59,13 @@ func (f *fakePipelines) none(t *testing.T) {
 		t.Fatalf("a pipeline started: %s", p.pl.Shell())
 	case <-time.After(20 * time.Millisecond):
 	}
+}
+
+// desc returns the target a pipeline pushes: its split's -o /out/DESC.
+func (p *fakeProc) desc() string {
+	_, after, _ := strings.Cut(p.args("pcap_split"), "-o /out/")
+	d, _, _ := strings.Cut(after, " ")
+	return d
 }
 
 // fakeProc is a started fake pipeline.
@@ -140,7 +152,10 @@ var at = time.Date(2021, 5, 28, 14, 0, 0, 0, time.UTC)
 
 func newEngine(t *testing.T, cfg *config.Config, o Options) *engine {
 	t.Helper()
-	e := &engine{fake: newFakePipelines(), reloads: make(chan struct{}), state: t.TempDir(), logs: t.TempDir(), store: t.TempDir(), ended: make(chan error, 1)}
+	e := &engine{fake: newFakePipelines(), reloads: make(chan struct{}), state: o.StateDir, logs: t.TempDir(), store: t.TempDir(), ended: make(chan error, 1)}
+	if e.state == "" {
+		e.state = t.TempDir()
+	}
 	if o.Clock == nil {
 		o.Clock = clockwork.NewFakeClockAt(at)
 	}
@@ -258,6 +273,7 @@ func TestEngineBackoff(t *testing.T) {
 		t.Errorf("stream_cat %s; want it following cap1", p.args("stream_cat"))
 	}
 	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second} {
+		e.waitState(t, "all", status.Running, 2) // status ticker, schedule poll
 		p.exit(errors.New("pcap_split exited with status 1"))
 		// status ticker, backoff timer
 		s := e.waitState(t, "all", status.Restarting, 2)
@@ -282,5 +298,181 @@ func TestEngineBackoff(t *testing.T) {
 	}
 	if s := e.status(t, "all"); s.State != status.Stopped || s.Errors != 4 {
 		t.Errorf("after SIGTERM: %s (%s), %d errors; want stopped, 4 errors", s.State, s.Detail, s.Errors)
+	}
+}
+
+// TestEngineScheduleWindow: a pipeline runs while the schedule's window is
+// open; when it closes the pipeline is stopped from its head and the
+// target idles, saying when it opens; when it opens the push resumes.
+func TestEngineScheduleWindow(t *testing.T) {
+	t.Parallel()
+	cfg := oneTarget("all")
+	sched, err := schedule.Parse([]string{"Mon-Fri 08:00-18:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Schedule = sched
+	friday := time.Date(2021, 5, 28, 17, 59, 30, 0, time.UTC)
+	e := newEngine(t, cfg, Options{Capture: "cap1", Clock: clockwork.NewFakeClockAt(friday)})
+	e.run()
+	p := e.fake.next(t)
+	e.waitState(t, "all", status.Running, 2) // status ticker, schedule poll
+	e.clock.Advance(29 * time.Second)
+	if p.wasStopped() {
+		t.Fatal("stopped while the window is open")
+	}
+	e.clock.Advance(2 * time.Second)
+	s := e.waitState(t, "all", status.Idle, 2) // status ticker, idle poll
+	if !p.wasStopped() || s.Detail != "outside the schedule; it opens Mon 2021-05-31 08:00:00 UTC" {
+		t.Errorf("after 18:00: stopped %v, %s (%s); want stopped, idle until Monday", p.wasStopped(), s.State, s.Detail)
+	}
+	e.clock.Advance(time.Date(2021, 5, 31, 7, 59, 0, 0, time.UTC).Sub(e.clock.Now()))
+	e.fake.none(t)
+	e.clock.Advance(time.Minute)
+	p = e.fake.next(t)
+	e.stop(t)
+	lines := e.analytics(t)
+	for _, w := range []string{"push all: the schedule's window closed: stopping", "push all: idle: outside the schedule; it opens Mon 2021-05-31 08:00:00 UTC", "push all: the schedule's window opened"} {
+		if !hasLine(lines, w) {
+			t.Errorf("analytics log lacks %q:\n%s", w, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+// TestEngineReload: a reload keeps an unchanged target's pipeline,
+// restarts a changed one with its new settings, stops a removed one and
+// starts an added one; a configuration that does not load changes
+// nothing.
+func TestEngineReload(t *testing.T) {
+	t.Parallel()
+	target := func(desc, split string) config.Target {
+		return config.Target{Desc: desc, Path: "/out/" + desc, Split: split, SplitTime: 60e9}
+	}
+	before := &config.Config{File: "test.lua", Targets: []config.Target{target("all", "--split-time 60e9"), target("same", "--split-time 60e9"), target("old", "--split-time 60e9")}}
+	after := &config.Config{File: "test.lua", Targets: []config.Target{target("all", "--split-time 30e9"), target("same", "--split-time 60e9"), target("new", "--split-time 60e9")}}
+	var mu sync.Mutex
+	next, nextErr := after, errors.New("config test.lua: line 3: syntax error")
+	load := func(context.Context) (*config.Config, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return next, nextErr
+	}
+	e := newEngine(t, before, Options{Capture: "cap1", Load: load, FilterCode: func(config.Target) string { return "" }})
+	e.run()
+	procs := map[string]*fakeProc{}
+	for range 3 {
+		p := e.fake.next(t)
+		procs[p.desc()] = p
+	}
+	e.reloads <- struct{}{} // does not load
+	e.fake.none(t)
+	mu.Lock()
+	nextErr = nil
+	mu.Unlock()
+	e.reloads <- struct{}{}
+	started := map[string]*fakeProc{}
+	for range 2 {
+		p := e.fake.next(t)
+		started[p.desc()] = p
+	}
+	if p := started["all"]; p == nil || !strings.Contains(p.args("pcap_split"), "--split-time 30e9") {
+		t.Errorf("all restarted as %v; want its new split", started["all"])
+	}
+	if started["new"] == nil {
+		t.Error("the added target did not start")
+	}
+	if !procs["all"].wasStopped() || !procs["old"].wasStopped() || procs["same"].wasStopped() {
+		t.Errorf("stopped: all %v, old %v, same %v; want all and old only", procs["all"].wasStopped(), procs["old"].wasStopped(), procs["same"].wasStopped())
+	}
+	e.fake.none(t)
+	e.stop(t)
+	lines := e.analytics(t)
+	for _, w := range []string{"reload: ignored, the running configuration stays: config test.lua: line 3: syntax error",
+		"reload: test.lua: schedule always; unchanged: same; restarting: all; stopping: old; starting: new"} {
+		if !hasLine(lines, w) {
+			t.Errorf("analytics log lacks %q:\n%s", w, strings.Join(lines, "\n"))
+		}
+	}
+	for _, s := range e.p.Snapshot() {
+		if s.Target == "old" {
+			t.Error("the removed target is still reported")
+		}
+	}
+}
+
+// TestEngineLostCapture: a capture a target began and did not finish
+// that is gone from the store is reported lost, from the end of its last
+// split, in the log, on stderr, in the status and in the state folder;
+// the push goes on with the current capture.
+func TestEngineLostCapture(t *testing.T) {
+	t.Parallel()
+	stateDir := t.TempDir()
+	uid, _, err := statepkg.At(stateDir).TargetUID("all", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEntry(t, statepkg.At(stateDir).Ledger(uid, "cap0", false), ledger.Entry{Name: "/out/all_1621849800-1621849860.pcap", Start: 240e9, End: 300e9, Last: 299e9})
+	var stderr testutil.SyncBuffer
+	e := newEngine(t, oneTarget("all"), Options{Capture: "cap1", StateDir: stateDir, Stderr: &stderr})
+	e.run()
+	p := e.fake.next(t)
+	if !strings.HasSuffix(p.args("stream_cat"), "-- cap1") {
+		t.Errorf("stream_cat %s; want cap1", p.args("stream_cat"))
+	}
+	s := e.waitState(t, "all", status.Running, 2)
+	if len(s.Lost) != 1 || s.Lost[0].Capture != "cap0" || s.Lost[0].FromNS == nil || *s.Lost[0].FromNS != 300e9 || s.Lost[0].After != "all_1621849800-1621849860.pcap" {
+		t.Errorf("lost %+v; want cap0 after 300e9", s.Lost)
+	}
+	e.stop(t)
+	if l := statepkg.At(stateDir).Losses("all", 10); len(l) != 1 || l[0].Capture != "cap0" {
+		t.Errorf("losses kept %+v; want cap0", l)
+	}
+	if !strings.Contains(stderr.String(), "push_realtime: all: LOST") || !hasLine(e.analytics(t), "push all: LOST") {
+		t.Errorf("the loss is not said: stderr %q\n%s", stderr.String(), strings.Join(e.analytics(t), "\n"))
+	}
+}
+
+// TestEngineEvents: what a pipeline's events say is counted as it comes
+// (splits, Post failures) and logged (warnings, chunks lost); the splits
+// its ledger gained without an event (a stage killed between the two) are
+// counted once it ended. A capture pushed to its end leaves the target
+// idle, its status line saying so beside the stages all down.
+func TestEngineEvents(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, oneTarget("all"), Options{Capture: "cap1"})
+	e.run()
+	p := e.fake.next(t)
+	uid := e.status(t, "all").UID
+	ledgerPath := statepkg.At(e.state).Ledger(uid, "cap1", false)
+	first := ledger.Entry{Name: "/out/all_1621849800-1621849860.pcap", Start: 240e9, End: 300e9, Packets: 10, Bytes: 1000}
+	second := ledger.Entry{Name: "/out/all_1621849860-1621849920.pcap", Start: 300e9, End: 360e9, Packets: 20, Bytes: 2000}
+	appendEntry(t, ledgerPath, first)
+	appendEntry(t, ledgerPath, second)
+	p.events <- event.Event{Time: at, Tool: "pcap_split", Type: event.Split, Split: &first}
+	p.events <- event.Event{Time: at, Tool: "pcap_split", Type: event.PostFailed, Message: "post failed for /out/all_1621849800-1621849860.pcap: exit status 3", Split: &first}
+	p.events <- event.Event{Time: at, Tool: "stream_cat", Type: event.Warning, Message: "chunk c2.pcap: truncated record"}
+	deadline := time.Now().Add(5 * time.Second)
+	for s := e.status(t, "all"); s.Splits != 1 || s.PostFailures != 1; s = e.status(t, "all") {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %+v; want 1 split and 1 Post failure", s)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p.exit(nil) // the capture is complete: stream_cat --follow ended
+	s := e.waitState(t, "all", status.Idle, 2)
+	if s.Splits != 2 || s.Packets != 30 || s.Bytes != 3000 || !strings.HasPrefix(s.Detail, "finished capture cap1; waiting for capture cap1") {
+		t.Errorf("after the end: %d splits, %d packets, %d bytes, %q; want 2, 30, 3000, finished", s.Splits, s.Packets, s.Bytes, s.Detail)
+	}
+	e.p.status()
+	e.stop(t)
+	lines := e.analytics(t)
+	for _, w := range []string{"push all: stream_cat: warning: chunk c2.pcap: truncated record", "push all: finished capture cap1",
+		"push [all                                      : stream_cat:false split:false] idle: finished capture cap1; waiting for capture cap1"} {
+		if !hasLine(lines, w) {
+			t.Errorf("analytics log lacks %q:\n%s", w, strings.Join(lines, "\n"))
+		}
+	}
+	if s := e.status(t, "all"); s.LastError != "post failed for /out/all_1621849800-1621849860.pcap: exit status 3" {
+		t.Errorf("last error %q; want the Post failure", s.LastError)
 	}
 }
