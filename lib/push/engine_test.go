@@ -476,3 +476,53 @@ func TestEngineEvents(t *testing.T) {
 		t.Errorf("last error %q; want the Post failure", s.LastError)
 	}
 }
+
+// TestEngineRollover: when the capture followed ends (its recorder
+// started the next), the target moves to the newest active capture and
+// never comes back to the one finished.
+func TestEngineRollover(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	store := t.TempDir()
+	chunk := func(capture string, mtime time.Time) {
+		t.Helper()
+		dir := filepath.Join(store, capture)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		hdr := []byte{0x4d, 0x3c, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0}
+		f := filepath.Join(dir, "chunk0.pcap")
+		if err := os.WriteFile(f, hdr, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(f, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chunk("cap1", now.Add(-10*time.Second))
+	e := newEngine(t, oneTarget("all"), Options{Store: store, Clock: clockwork.NewFakeClockAt(now)})
+	e.run()
+	p := e.fake.next(t)
+	if !strings.HasSuffix(p.args("stream_cat"), "-- cap1") {
+		t.Fatalf("stream_cat %s; want cap1, the one active capture", p.args("stream_cat"))
+	}
+	e.waitState(t, "all", status.Running, 2)
+	chunk("cap2", now.Add(-time.Second)) // the recorder begins the next capture
+	p.exit(nil)                          // and cap1 ends
+	p = e.fake.next(t)
+	if !strings.HasSuffix(p.args("stream_cat"), "-- cap2") {
+		t.Fatalf("stream_cat %s; want cap2 after cap1 ended", p.args("stream_cat"))
+	}
+	e.waitState(t, "all", status.Running, 2)
+	p.exit(nil) // cap2 ends too: nothing left to push, cap1 not again
+	s := e.waitState(t, "all", status.Idle, 2)
+	if !strings.HasPrefix(s.Detail, "finished capture cap2; waiting for an active capture in "+store) {
+		t.Errorf("after cap2: %s (%s); want idle, waiting", s.State, s.Detail)
+	}
+	e.clock.Advance(DefaultIdlePoll)
+	e.fake.none(t)
+	e.stop(t)
+	if done := statepkg.At(e.state).Done("all"); !done["cap1"] || !done["cap2"] {
+		t.Errorf("done markers %v; want cap1 and cap2", done)
+	}
+}
