@@ -17,8 +17,8 @@ import (
 // Source returns every target's status now.
 type Source func() []status.Status
 
-// BarRefresh is how often the bars are redrawn.
-var BarRefresh = 150 * time.Millisecond
+// barRefresh is how often the bars are redrawn.
+const barRefresh = 150 * time.Millisecond
 
 // bar is one target's bar and what its decorators show.
 type bar struct {
@@ -31,7 +31,7 @@ type bar struct {
 // Bars draws a bar per target on w (a terminal) until ctx ends, then
 // draws the final state and returns.
 func Bars(ctx context.Context, w io.Writer, src Source) {
-	p := mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(BarRefresh), mpb.ForceTTY(), mpb.WithAutoRefresh())
+	p := mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(barRefresh), mpb.ForceTTY(), mpb.WithAutoRefresh())
 	first := src()
 	width := 0
 	for _, s := range first {
@@ -41,7 +41,7 @@ func Bars(ctx context.Context, w io.Writer, src Source) {
 	for i, s := range first {
 		bars[i] = addBar(p, s, width)
 	}
-	tick := time.NewTicker(BarRefresh)
+	tick := time.NewTicker(barRefresh)
 	defer tick.Stop()
 	for done := false; !done; {
 		select {
