@@ -526,3 +526,56 @@ func TestEngineRollover(t *testing.T) {
 		t.Errorf("done markers %v; want cap1 and cap2", done)
 	}
 }
+
+// TestEngineOffline: an offline push runs every target over the stored
+// capture at once; its progress is what stream_cat's position events say;
+// a target that fails is named in the error, the others finish.
+func TestEngineOffline(t *testing.T) {
+	t.Parallel()
+	store := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(store, "cap1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{File: "test.lua", Targets: []config.Target{oneTarget("all").Targets[0], oneTarget("tcp").Targets[0]}}
+	e := newEngine(t, cfg, Options{Store: store, Offline: "cap1"})
+	ended := make(chan error, 1)
+	go func() { ended <- e.p.Run(context.Background()) }()
+	procs := map[string]*fakeProc{}
+	for range 2 {
+		p := e.fake.next(t)
+		procs[p.desc()] = p
+	}
+	if a := procs["all"].args("stream_cat"); strings.Contains(a, "--follow") || !strings.HasSuffix(a, "-- cap1") {
+		t.Errorf("stream_cat %s; want cap1 read once", a)
+	}
+	procs["all"].events <- event.Event{Time: at, Tool: "stream_cat", Type: event.Position, Position: &event.Place{Chunk: "c1.pcap", Offset: 250, Read: 1250, Total: 5000}}
+	deadline := time.Now().Add(5 * time.Second)
+	for s := e.status(t, "all"); s.Progress == nil || s.Progress.Done != 1250; s = e.status(t, "all") {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress %+v; want 1250 of 5000", s.Progress)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if s := e.status(t, "all"); s.Progress.Total != 5000 || s.Mode != status.Offline {
+		t.Errorf("status %s, progress %+v; want offline, 1250 of 5000", s.Mode, s.Progress)
+	}
+	procs["tcp"].exit(errors.New("pcap_filter exited with status 1"))
+	procs["all"].exit(nil)
+	var err error
+	select {
+	case err = <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Offline did not return once its pipelines ended")
+	}
+	var te *TargetError
+	if !errors.As(err, &te) || len(te.Failed) != 1 || te.Failed["tcp"] == nil {
+		t.Errorf("Run = %v; want tcp named as failed", err)
+	}
+	if s := e.status(t, "all"); s.State != status.Stopped || s.Detail != "finished capture cap1" || s.Progress.Done != 5000 {
+		t.Errorf("all: %s (%s), %+v; want stopped, finished, all read", s.State, s.Detail, s.Progress)
+	}
+	if s := e.status(t, "tcp"); s.State != status.Failed {
+		t.Errorf("tcp: %s (%s); want failed", s.State, s.Detail)
+	}
+	e.p.Close()
+}
