@@ -159,5 +159,5 @@ func statusMain(c *cli.Context, stdout io.Writer) error {
 	if c.Bool("json") {
 		return r.WriteJSON(stdout)
 	}
-	return r.WriteTable(stdout)
+	return writeTable(stdout, r)
 }

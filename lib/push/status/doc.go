@@ -29,7 +29,7 @@
 //	if err != nil {
 //		return err
 //	}
-//	r.WriteTable(os.Stdout)
+//	r.WriteJSON(os.Stdout) // push_realtime status --json; its table is the command's
 //
 // The JSON of the files (format 1) is described, with an example, in
 // docs/formats.md (Status files).
