@@ -579,3 +579,30 @@ func TestEngineOffline(t *testing.T) {
 	}
 	e.p.Close()
 }
+
+// TestEngineReloadCapture: a reload that names another capture to follow
+// restarts every target on it, the configuration of each unchanged.
+func TestEngineReloadCapture(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{File: "test.lua", Capture: "cap1", Targets: []config.Target{oneTarget("all").Targets[0], oneTarget("tcp").Targets[0]}}
+	next := *cfg
+	next.Capture = "cap2"
+	e := newEngine(t, cfg, Options{Load: func(context.Context) (*config.Config, error) { c := next; return &c, nil }, FilterCode: func(config.Target) string { return "" }})
+	e.run()
+	old := []*fakeProc{e.fake.next(t), e.fake.next(t)}
+	e.reloads <- struct{}{}
+	for range 2 {
+		if p := e.fake.next(t); !strings.HasSuffix(p.args("stream_cat"), "-- cap2") {
+			t.Errorf("restarted on %s; want cap2", p.args("stream_cat"))
+		}
+	}
+	for _, p := range old {
+		if !p.wasStopped() {
+			t.Errorf("%s was not stopped", p.desc())
+		}
+	}
+	e.stop(t)
+	if !hasLine(e.analytics(t), "unchanged: none; restarting: all, tcp; stopping: none; starting: none") {
+		t.Errorf("analytics log:\n%s", strings.Join(e.analytics(t), "\n"))
+	}
+}
