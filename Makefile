@@ -207,9 +207,20 @@ check: setup-build $(GOLANGCI)
 fmt:
 	gofmt -s -w $$(git ls-files '*.go')
 
-## bench: whole-tool throughput against the peer tools, same input, one run.
+## bench: whole-tool throughput against the peer tools, same input, one run;
+## refreshes the tables of docs/performance.md. Suites may follow:
+## `make bench push cat` runs only those (BENCH_RUNS=5 runs each).
+BENCH_SUITE_NAMES := cat compress decap filter hops push rclone split window
+BENCH_SUITES      := $(if $(filter bench,$(MAKECMDGOALS)),$(filter $(BENCH_SUITE_NAMES),$(MAKECMDGOALS)))
 bench: build setup-bench $(VERSITYGW)
-	@scripts/bench.sh $(BIN)
+	@scripts/bench.sh $(BIN) $(BENCH_SUITES)
+
+# Suite names after `bench` are arguments, not targets of their own.
+ifneq ($(BENCH_SUITES),)
+.PHONY: $(BENCH_SUITES)
+$(BENCH_SUITES):
+	@:
+endif
 
 ## chaos: realtime push of a live capture while processes are killed at
 ## random for CHAOS_SECONDS, then POWER_CUTS real power cuts (the state,

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$1; shift
-exec go run ./tests/benchrun -bin "$bin" -data "${BENCH_DATA:-bench-data}" -runs "${BENCH_RUNS:-3}" "$@"
+exec go run ./tests/benchrun -bin "$bin" -data "${BENCH_DATA:-bench-data}" -runs "${BENCH_RUNS:-5}" -doc docs/performance.md "$@"

@@ -236,7 +236,8 @@ func checkDemoPush(t *testing.T, r *debRoot) {
 	}
 	names, _ := filepath.Glob(filepath.Join(push, "*"))
 	for _, f := range names {
-		if got := strings.TrimSpace(r.mustRun(t, "", "stat", "-c", "%a %U", strings.TrimPrefix(f, r.dir))); got != "640 pcappush" {
+		inside := "/" + strings.TrimPrefix(strings.TrimPrefix(f, r.dir), "/") // the path seen inside the root
+		if got := strings.TrimSpace(r.mustRun(t, "", "stat", "-c", "%a %U", inside)); got != "640 pcappush" {
 			t.Errorf("%s: mode and owner %s; want 640 pcappush", f, got)
 		}
 	}

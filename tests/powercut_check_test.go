@@ -259,6 +259,12 @@ func checkPowerCut(t *testing.T, phase string, p *powerPush, watch *s3Watch, tar
 			}
 		}
 	}
+	var logTails string // the cut below drops the logs, never fsynced
+	logs, _ := filepath.Glob(filepath.Join(p.fs.Dir(), "log", "*"))
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		logTails += fmt.Sprintf("-- %s ends:\n%s\n", filepath.Base(l), tail(string(b), 12))
+	}
 	beforeCut := len(p.fs.Journal())
 	if _, err := p.fs.Cut(powerfs.CutOptions{Tear: true, Rand: p.rng}); err != nil {
 		t.Fatal(err)
@@ -311,6 +317,7 @@ func checkPowerCut(t *testing.T, phase string, p *powerPush, watch *s3Watch, tar
 	if len(bad) > 0 || pending > 0 || finalUndone > 0 {
 		t.Errorf("%s: not every packet once, a published split replaced, removed or pushed twice, .pending left (%d) or a published split lost at a cut after SIGTERM (%d):\n%s\npush_realtime's stderr ends:\n%s",
 			phase, pending, finalUndone, strings.Join(bad, "\n"), tail(p.stderr.String(), 20))
+		t.Logf("the logs before the last cut:\n%s", logTails)
 	}
 }
 

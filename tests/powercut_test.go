@@ -276,7 +276,7 @@ return Config
 	}
 	// The capture is complete: every pipeline ends at its end, publishing
 	// its last split.
-	deadline = time.Now().Add(20 * time.Second)
+	deadline = time.Now().Add(60 * time.Second)
 	for _, tg := range targets {
 		waitPublished(t, tg.dir, tg.prefix, len(tg.want(t, w.written)), time.Until(deadline))
 	}

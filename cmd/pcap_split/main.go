@@ -189,6 +189,12 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 			ev.Warn("%s", w)
 		}
 	}
+	if oo.Compress != "" {
+		// The encoder sets the pace, not the size of the writes; the
+		// smaller buffer (at least room for two of the largest records)
+		// keeps 5 MB less in memory.
+		opts.ReadBuffer = 512 << 10
+	}
 	st, err := split.Run(ctx, stdin, "stdin", opts, out, stderr)
 	if cerr := out.Close(); err == nil && cerr != nil {
 		err = cerr

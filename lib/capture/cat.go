@@ -23,6 +23,7 @@ type Options struct {
 	ActiveWindow time.Duration // quiet time after which a capture is inactive; 0: DefaultActiveWindow
 	SkipBad      bool          // warn about a corrupt chunk and go on
 	Verbose      bool          // log each chunk as it starts
+	NoMove       bool          // write every byte; never have the kernel move chunk bytes to the output
 
 	// UID turns on checkpoints, kept where lib/state says:
 	// state.At(StateDir).Checkpoints(UID, name).
@@ -59,6 +60,7 @@ type Stats struct {
 	Ticks   int64 // clock ticks emitted (idle and checkpoint)
 	Lost    int64 // chunks deleted before they were read
 	Skipped int64 // corrupt chunks skipped under SkipBad
+	Moved   int64 // of Bytes, those moved from the chunk files by the kernel, never copied here
 }
 
 // Counts returns the counters by name, for a stats event.

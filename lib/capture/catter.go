@@ -3,6 +3,7 @@ package capture
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/event"
+	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
@@ -33,6 +35,7 @@ type catter struct {
 	sink *sink
 	ckpt *checkpoint.Log
 	buf  []byte // read buffer shared by classic chunks
+	mbuf []byte // larger read buffer of chunks whose records are moved (made on first use)
 
 	chs     []Chunk     // the capture's chunks, as last listed
 	cur     chunkReader // the chunk being read; nil between chunks
@@ -74,6 +77,9 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 		}
 	}
 	k.out = newOutput(w, opts.CheckpointEvery, k.ckpt)
+	if opts.NoMove {
+		k.out.mover = nil
+	}
 	k.out.setClock(opts.Now, opts.ClockTolerance)
 	k.sink = newSink(k.out, opts.Start, opts.End)
 	k.sink.stop = ctx.Done()
@@ -237,6 +243,12 @@ func (k *catter) reader(cf *ChunkFile, name string) chunkReader {
 		if n == 4 && string(head[:]) == "\x0a\x0d\x0d\x0a" {
 			return newNGChunk(cf, name, skip)
 		}
+		if n == 4 && binary.LittleEndian.Uint32(head[:]) == pcapio.MagicNanos && k.out.mover != nil {
+			if k.mbuf == nil {
+				k.mbuf = make([]byte, moveBufSize)
+			}
+			return newPCAPChunk(cf, name, k.mbuf, skip)
+		}
 		return newPCAPChunk(cf, name, k.buf, skip)
 	}
 	br := bufio.NewReaderSize(cf.Reader, 64<<10)
@@ -268,7 +280,7 @@ func (k *catter) stopped() bool { return k.ctx.Err() != nil }
 func (k *catter) now() time.Time { return k.opts.Now() }
 
 func (k *catter) stats() Stats {
-	return Stats{Chunks: k.chunks, Packets: k.out.packets, Bytes: k.out.bytes, Ticks: k.out.ticks, Lost: k.lost, Skipped: k.skipped}
+	return Stats{Chunks: k.chunks, Packets: k.out.packets, Bytes: k.out.bytes, Ticks: k.out.ticks, Lost: k.lost, Skipped: k.skipped, Moved: k.out.moved}
 }
 
 // warnLost reports a chunk deleted before it was read, with the time span

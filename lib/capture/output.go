@@ -3,9 +3,11 @@ package capture
 import (
 	"io"
 	"math"
+	"os"
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/pipes"
 	"github.com/pcappush/pcappush/lib/state/checkpoint"
 )
 
@@ -23,6 +25,7 @@ const spanDirect = 64 << 10
 // a sync of the checkpoints added before it.
 type output struct {
 	w        io.Writer
+	mover    *pipes.Mover // moves spans from chunk files (spanAt); nil: they are written
 	buf      []byte
 	started  bool // header written
 	linkType uint32
@@ -38,10 +41,11 @@ type output struct {
 
 	packets, bytes int64 // packets and pcap bytes emitted, ticks excluded
 	ticks          int64
+	moved          int64 // bytes the kernel moved from chunk files (spanAt)
 }
 
 func newOutput(w io.Writer, every int64, ckpt *checkpoint.Log) *output {
-	o := &output{w: w, buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64, ahead: math.MaxInt64}
+	o := &output{w: w, mover: pipes.NewMover(w), buf: make([]byte, 0, outBufSize), wm: math.MinInt64, next: math.MaxInt64, every: every, ckpt: ckpt, lastTick: math.MinInt64, ahead: math.MaxInt64}
 	if ckpt != nil && every > 0 {
 		o.next = math.MinInt64
 	}
@@ -62,13 +66,22 @@ func (o *output) header(linkType uint32) {
 // writeOut writes b to the stream, syncing pending checkpoints first. Its
 // errors are *OutputError: never a chunk's fault.
 func (o *output) writeOut(b []byte) error {
+	if err := o.syncCheckpoints(); err != nil {
+		return err
+	}
+	if _, err := o.w.Write(b); err != nil {
+		return &OutputError{Err: err}
+	}
+	return nil
+}
+
+// syncCheckpoints makes the checkpoints added so far durable: done before
+// anything reaches the stream.
+func (o *output) syncCheckpoints() error {
 	if o.ckpt != nil && o.ckpt.Dirty() {
 		if err := o.ckpt.Sync(); err != nil {
 			return &OutputError{Err: err}
 		}
-	}
-	if _, err := o.w.Write(b); err != nil {
-		return &OutputError{Err: err}
 	}
 	return nil
 }
@@ -99,6 +112,31 @@ func (o *output) span(p []byte) error {
 		return err
 	}
 	return o.writeOut(p)
+}
+
+// spanAt is span for validated records p read from file f at offset off:
+// a long span is moved from the file to the output by the kernel when it
+// can (see lib/pipes), and otherwise written from p.
+func (o *output) spanAt(p []byte, f *os.File, off int64) error {
+	if o.mover == nil || len(p) < spanDirect {
+		return o.span(p)
+	}
+	if err := o.flush(); err != nil {
+		return err
+	}
+	if err := o.syncCheckpoints(); err != nil {
+		return err
+	}
+	n, err := o.mover.Move(f, off, int64(len(p)))
+	o.moved += n
+	if err != nil {
+		// Whatever stopped the move (a kernel that refuses, a reader gone,
+		// a file cut since it was read), the rest is written from p, which
+		// holds the same bytes: a reader gone then ends the tool as any
+		// write to stdout does, and a failing output reports itself.
+		return o.writeOut(p[n:])
+	}
+	return nil
 }
 
 // record writes one packet, encoding its header.

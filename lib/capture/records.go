@@ -14,11 +14,13 @@ func (c *pcapChunk) records(s *sink) error {
 	o := s.out
 	p, spanStart := c.r, c.r
 	flush := func(end int) error {
-		var err error
-		if end > spanStart {
-			err = o.span(c.buf[spanStart:end])
+		switch {
+		case end <= spanStart:
+			return nil
+		case c.movable():
+			return o.spanAt(c.buf[spanStart:end], c.file, c.base+int64(spanStart))
 		}
-		return err
+		return o.span(c.buf[spanStart:end])
 	}
 	for c.w-p >= pcapio.RecordHeaderLen {
 		h := c.buf[p : p+pcapio.RecordHeaderLen]

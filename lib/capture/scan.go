@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
@@ -15,6 +16,14 @@ import (
 // record headers parsed and the spans written fall out of the CPU caches.
 const readBufSize = 320 << 10
 
+// moveBufSize is the read buffer of chunks whose records the kernel moves
+// to the output (see output.spanAt): only their headers are read from it,
+// so the cache argument above does not hold, and a larger buffer means
+// fewer reads and fewer, larger moves. (Measured against readBufSize for
+// stream_cat CAPTURE | cat: 8% to 30% less wall time in four of five
+// alternating series of 9 to 15 runs, even in the fifth; never more CPU.)
+const moveBufSize = 1 << 20
+
 // pcapChunk reads one classic pcap chunk through a large buffer. Record
 // headers are validated where they lie and, unless the chunk is already
 // nanosecond little endian, rewritten in place into that form (the header
@@ -22,6 +31,7 @@ const readBufSize = 320 << 10
 type pcapChunk struct {
 	src    io.Reader
 	seeker io.Seeker // non-nil for an uncompressed file: resume by seeking
+	file   *os.File  // the uncompressed file, which spans may be moved from
 	name   string
 	buf    []byte
 	r, w   int   // bytes not yet parsed: buf[r:w]
@@ -40,10 +50,15 @@ type pcapChunk struct {
 func newPCAPChunk(cf *ChunkFile, name string, buf []byte, skipTo int64) *pcapChunk {
 	c := &pcapChunk{src: cf.Reader, name: name, buf: buf, skipTo: skipTo}
 	if cf.Comp == None {
-		c.seeker = cf.File
+		c.seeker, c.file = cf.File, cf.File
 	}
 	return c
 }
+
+// movable reports whether the records in the buffer are the file's bytes
+// unchanged: an uncompressed chunk already in the stream's form, whose
+// spans the output may move from the file itself (see output.spanAt).
+func (c *pcapChunk) movable() bool { return c.file != nil && !c.be && !c.micro }
 
 // run emits every complete record present. It returns nil when the data
 // present is used up; pending then tells whether part of a record is left.

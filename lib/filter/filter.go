@@ -48,8 +48,6 @@ type Options struct {
 // is cancelled are still filtered; a malformed input ends the run after
 // what came before the fault is written, with the reader's *pcapio.Error.
 func Run(ctx context.Context, in io.Reader, inName string, out io.Writer, opts Options) (Stats, error) {
-	growPipe(in)
-	growPipe(out)
 	r, err := pcapio.NewReaderAhead(feed.New(in, feed.Options{Stop: ctx.Done()}), inName, ReadSize)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
@@ -196,15 +194,20 @@ func (f *filterer) flushRun() error {
 }
 
 // sync writes every run; the reader calls it before it moves to its next
-// buffer.
+// buffer, so that what one read brought is written before the next read
+// (which may wait for a quiet input).
 func (f *filterer) sync() error {
 	if err := f.flushRun(); err != nil {
 		return err
 	}
+	var err error
 	if f.vec != nil {
-		if err := f.vec.flush(); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
+		err = f.vec.flush()
+	} else {
+		err = f.w.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package filter
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -348,5 +349,93 @@ func TestStatsString(t *testing.T) {
 	got := Stats{Packets: 8, Kept: 2, Ticks: 3}.String()
 	if want := "8 packets in, 2 kept (25.00%), 3 clock ticks passed"; got != want {
 		t.Errorf("String() = %q; want %q", got, want)
+	}
+}
+
+// TestRunQuietInputNotHeldBack: a kept record reaches the output while
+// the input, still open, has nothing more, whether the input is a pipe
+// (read directly) or another reader (read on a goroutine), and whether
+// the output is a pipe (writev) or not.
+func TestRunQuietInputNotHeldBack(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		osIn, osOut bool
+	}{
+		{name: "pipe to pipe", osIn: true, osOut: true},
+		{name: "pipe to writer", osIn: true},
+		{name: "reader to pipe", osOut: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var in io.Reader
+			var inW io.WriteCloser
+			if tc.osIn {
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer pr.Close()
+				in, inW = pr, pw
+			} else {
+				pr, pw := io.Pipe()
+				in, inW = pr, pw
+			}
+			outR, outW, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out io.Writer = outW
+			if !tc.osOut {
+				out = struct{ io.Writer }{outW} // hides the *os.File: no writev
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := Run(context.Background(), in, "in", out, Options{Expr: "tcp"})
+				outW.Close()
+				done <- err
+			}()
+			got := make(chan int, 16)
+			go countRecords(outR, got)
+			if _, err := inW.Write(build(nsLE, 1, 0)); err != nil {
+				t.Fatal(err)
+			}
+			for i, r := range []rec{tcpAB, udpAB, tcpBB} {
+				if _, err := inW.Write(build(nsLE, 1, 0, r)[24:]); err != nil {
+					t.Fatal(err)
+				}
+				if r == udpAB {
+					continue // dropped: nothing to wait for
+				}
+				select {
+				case n := <-got:
+					if n != i/2+1 {
+						t.Fatalf("record %d: %d records out", i, n)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("record %d was not written while the input was quiet", i)
+				}
+			}
+			inW.Close()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// countRecords reads a stream and sends the number of records read after
+// each one.
+func countRecords(r io.Reader, got chan<- int) {
+	if _, err := io.ReadFull(r, make([]byte, 24)); err != nil {
+		return
+	}
+	h := make([]byte, 16)
+	for n := 1; ; n++ {
+		if _, err := io.ReadFull(r, h); err != nil {
+			return
+		}
+		if _, err := io.CopyN(io.Discard, r, int64(binary.LittleEndian.Uint32(h[8:]))); err != nil {
+			return
+		}
+		got <- n
 	}
 }

@@ -86,25 +86,3 @@ func TestAdvance(t *testing.T) {
 }
 
 func unsafeBytes(iov unix.Iovec) []byte { return unsafe.Slice(iov.Base, iov.Len) }
-
-// TestGrowPipe: the pipes pcap_filter reads and writes are enlarged.
-func TestGrowPipe(t *testing.T) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.Close()
-	defer pw.Close()
-	growPipe(pr)
-	n, err := unix.FcntlInt(pr.Fd(), unix.F_GETPIPE_SZ, 0)
-	if err != nil || n < pipeSize {
-		t.Errorf("pipe size %d, %v; want %d", n, err, pipeSize)
-	}
-	growPipe(bytes.NewReader(nil)) // not a file: nothing to do
-	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	growPipe(f) // not a pipe: nothing to do
-	f.Close()
-}

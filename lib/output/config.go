@@ -114,8 +114,8 @@ func checkRemote(r Remote) error {
 
 // setupRclone sets rclone's global options once: no password prompts,
 // bounded timeouts and retries, no end-to-end checksum of streamed uploads
-// (each backend still checks its transfers), sftp without remote shell
-// commands, and log lines through log.
+// (each backend still checks its transfers), no read-ahead buffer on
+// uploads, sftp without remote shell commands, and log lines through log.
 func setupRclone(opts Options) {
 	rcl.mu.Lock()
 	defer rcl.mu.Unlock()
@@ -132,6 +132,13 @@ func setupRclone(opts Options) {
 	}
 	if _, ok := os.LookupEnv("RCLONE_IGNORE_CHECKSUM"); !ok {
 		ci.IgnoreChecksum = true
+	}
+	if _, ok := os.LookupEnv("RCLONE_BUFFER_SIZE"); !ok {
+		// rclone reads an upload ahead into up to BufferSize of 1 MiB
+		// buffers (16 MiB by default); a split reaches the upload through
+		// a pipe from the process's own writer, which has nothing to gain
+		// from reading ahead, so no read-ahead: 16 MB less per upload.
+		ci.BufferSize = 0
 	}
 	if ri, err := fs.Find("sftp"); err == nil {
 		// The default "unix" probes the server with shell commands (which

@@ -96,8 +96,8 @@ func (a *ahead) run(src io.Reader) {
 // over into its room.
 func (b *rbuf) fillAhead() error {
 	a := b.ahead
-	if b.buf != nil && b.compact != nil {
-		if err := b.compact(); err != nil {
+	if b.buf != nil {
+		if err := b.runCompact(); err != nil {
 			return err
 		}
 	}

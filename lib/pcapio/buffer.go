@@ -67,10 +67,8 @@ func (b *rbuf) fill(n int) error {
 	}
 	free := len(b.buf) - b.w
 	if b.r > 0 && (free < n-(b.w-b.r) || free < minRead) {
-		if b.compact != nil {
-			if err := b.compact(); err != nil {
-				return err
-			}
+		if err := b.runCompact(); err != nil {
+			return err
 		}
 		copy(b.buf, b.buf[b.r:b.w])
 		b.w -= b.r
@@ -109,3 +107,21 @@ func (b *rbuf) Discard(n int) (int, error) {
 		}
 	}
 }
+
+// runCompact calls the compact hook, if any; its error is the consumer's,
+// marked so that it does not pass for an error of the input.
+func (b *rbuf) runCompact() error {
+	if b.compact == nil {
+		return nil
+	}
+	if err := b.compact(); err != nil {
+		return hookError{err}
+	}
+	return nil
+}
+
+// hookError is an error of the compact hook.
+type hookError struct{ err error }
+
+func (e hookError) Error() string { return e.err.Error() }
+func (e hookError) Unwrap() error { return e.err }

@@ -91,7 +91,8 @@ func (r *Reader) Raw() []byte { return r.raw }
 // SetCompactHook sets a function called before the Reader moves buffered
 // data, which invalidates every slice it has returned so far. A consumer
 // holding such slices writes them out in fn. An error from fn is returned
-// by the Next that triggered it.
+// as it is (not as an *Error: the input is not at fault) by the Next that
+// triggered it.
 func (r *Reader) SetCompactHook(fn func() error) { r.br.compact = fn }
 
 // Next returns the next record. Its Data aliases the Reader's buffer and
@@ -141,6 +142,10 @@ func compressedHint(b []byte) string {
 
 // readErr turns a short read of want bytes at off into an *Error.
 func (r *Reader) readErr(off, packet int64, what string, want, got int, err error) error {
+	var he hookError
+	if errors.As(err, &he) {
+		return he.err // the consumer's own failure, not the input's
+	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return r.fail(off, packet, "%s cut short: %d of %d bytes present: %w", what, got, want, ErrTruncated)
 	}

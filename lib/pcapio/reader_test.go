@@ -223,3 +223,35 @@ func TestRawRunsAndCompactHook(t *testing.T) {
 		t.Errorf("Raw of a microsecond file = %v (%v); want nil", r.Raw(), err)
 	}
 }
+
+// TestCompactHookErrorIsNotTheInputs: a failing compact hook (the
+// consumer's write) ends Next with the hook's own error, not an *Error
+// that would blame a packet of the input.
+func TestCompactHookErrorIsNotTheInputs(t *testing.T) {
+	var pkts []pkt
+	for i := 0; i < 2000; i++ {
+		pkts = append(pkts, pkt{sec: uint32(i), capLen: 1000, origLen: 1000, data: bytes.Repeat([]byte{1}, 1000)})
+	}
+	in := classic(binary.LittleEndian, 0xa1b23c4d, 0, 1, pkts...)
+	for _, ahead := range []bool{false, true} {
+		var r *Reader
+		var err error
+		if ahead {
+			r, err = NewReaderAhead(bytes.NewReader(in), "in", 256<<10)
+		} else {
+			r, err = NewReaderSize(bytes.NewReader(in), "in", 256<<10)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		hookErr := errors.New("write out.pcap: disk full")
+		r.SetCompactHook(func() error { return hookErr })
+		for err == nil {
+			_, err = r.Next()
+		}
+		var perr *Error
+		if err != hookErr || errors.As(err, &perr) {
+			t.Errorf("ahead %v: Next returned %v (%T); want the hook's error as it is", ahead, err, err)
+		}
+	}
+}

@@ -11,11 +11,8 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/pcappush/pcappush/lib/pipes"
 )
-
-// pipeSize is asked of the kernel for the pipes between stages.
-const pipeSize = 1 << 20
 
 // Running is a started pipeline.
 type Running struct {
@@ -62,7 +59,7 @@ func Start(p Pipeline, stderr io.Writer) (*Running, error) {
 				r.kill()
 				return nil, fmt.Errorf("pipe: %w", err)
 			}
-			unix.FcntlInt(pw.Fd(), unix.F_SETPIPE_SZ, pipeSize) //nolint:errcheck // a larger pipe is only faster
+			pipes.Grow(pw)
 			cmd.Stdout = pw
 			toClose = append(toClose, pr, pw)
 			prevOut = pr

@@ -30,6 +30,11 @@ type Options struct {
 	// Resume continues a push after its last published split.
 	Resume Resume
 
+	// ReadBuffer is how many bytes of input are held at once; runs of
+	// records are written straight from it, so a larger one makes fewer
+	// and larger writes. 0: DefaultReadBuffer.
+	ReadBuffer int
+
 	// ProgressEvery is the number of bytes between progress lines; zero
 	// means DefaultProgressEvery, negative disables them.
 	ProgressEvery int64

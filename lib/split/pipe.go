@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/pipes"
 )
 
 // PipeSink passes each split's bytes through a shell command (stdin to
@@ -45,6 +47,7 @@ func (s PipeSink) Create(name string) (Part, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a hung command dies with its children
 	pr, stdin, err := os.Pipe()                           // our end is pollable: writes take deadlines
 	if err == nil {
+		pipes.Grow(stdin)
 		cmd.Stdin = pr
 		err = cmd.Start()
 		pr.Close()

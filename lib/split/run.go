@@ -14,6 +14,9 @@ import (
 // idleCheck is how often a quiet input is checked for an idle close.
 const idleCheck = 250 * time.Millisecond
 
+// DefaultReadBuffer is Options.ReadBuffer's default.
+const DefaultReadBuffer = 4 << 20
+
 // Run splits the stream read from in until it ends or ctx is cancelled,
 // then publishes the open split. Input already read when ctx is cancelled
 // is still split; a malformed input publishes what came before the fault
@@ -27,7 +30,11 @@ func Run(ctx context.Context, in io.Reader, inName string, opts Options, sink Si
 	if opts.Time != 0 && opts.IdleClose > 0 {
 		fopts.Idle, fopts.OnIdle = idleCheck, s.Idle
 	}
-	r, err := pcapio.NewReaderSize(feed.New(in, fopts), inName, 4<<20)
+	size := opts.ReadBuffer
+	if size <= 0 {
+		size = DefaultReadBuffer
+	}
+	r, err := pcapio.NewReaderSize(feed.New(in, fopts), inName, size)
 	if err != nil {
 		if errors.Is(err, feed.ErrStopped) {
 			return s.Stats(), nil

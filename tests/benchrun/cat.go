@@ -29,11 +29,10 @@ func benchCat(e *env) error {
 		return err
 	}
 	if err := e.compare(comparison{
-		title:  "stream_cat CAPTURE | cat (1 GB in 100 chunks)",
-		ours:   job{name: "stream_cat CAPTURE | cat > /dev/null", bytes: size, shell: "$BIN/stream_cat " + dir + " | cat > /dev/null"},
-		peers:  []job{{name: "cat CHUNKS... | cat > /dev/null", bytes: size, shell: "cat " + dir + "/*.pcap | cat > /dev/null"}},
-		target: 0.8,
-		note:   "Both read the same chunk files from the page cache; stream_cat also validates every record and writes one stream header.",
+		title: "stream_cat CAPTURE | cat (1 GB in 100 chunks)",
+		ours:  job{name: "stream_cat CAPTURE | cat > /dev/null", bytes: size, shell: "$BIN/stream_cat " + dir + " | cat > /dev/null"},
+		peers: []job{{name: "cat CHUNKS... | cat > /dev/null", bytes: size, shell: "cat " + dir + "/*.pcap | cat > /dev/null", target: 2}},
+		note:  "Both read the same chunk files from the page cache; stream_cat also validates every record, and moves runs of records into the pipe with splice(2) instead of writing them.",
 	}); err != nil {
 		return err
 	}

@@ -44,7 +44,8 @@ func benchCompress(e *env) error {
 		for _, j := range c.jobs[1:] {
 			peers = append(peers, j.job)
 		}
-		cmp := comparison{title: c.jobs[0].name, ours: c.jobs[0].job, peers: peers, target: c.target,
+		peers[0].target = c.target
+		cmp := comparison{title: c.jobs[0].name, ours: c.jobs[0].job, peers: peers,
 			note: "pcap_split parses and splits the stream and fsyncs its files; the tools only compress."}
 		if err := e.compare(cmp); err != nil {
 			return err

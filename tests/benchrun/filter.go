@@ -35,10 +35,9 @@ func benchFilter(e *env) error {
 			ours: job{name: "pcap_filter --bpf EXPR < FILE > /dev/null", bytes: size,
 				shell: "$BIN/pcap_filter --bpf " + q + " < " + in + " > /dev/null"},
 			peers: []job{
-				{name: "tcpdump -r FILE -w - EXPR > /dev/null", bytes: size,
+				{name: "tcpdump -r FILE -w - EXPR > /dev/null", bytes: size, target: 1.5,
 					shell: "tcpdump --time-stamp-precision nano -r " + in + " -w - " + q + " 2>/dev/null > /dev/null"},
 			},
-			target: 1.5,
 		})
 		if err != nil {
 			return err

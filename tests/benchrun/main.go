@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,38 +24,55 @@ import (
 
 // A job is one command to time. Its input size is what throughput counts.
 type job struct {
-	name  string
-	shell string // run with bash -c, in the work folder
-	bytes int64  // input bytes processed per run
-	setup string // run before each timing, untimed (e.g. clearing outputs)
+	name   string
+	shell  string  // run with bash -c, in the work folder
+	bytes  int64   // input bytes processed per run
+	setup  string  // run before each timing, untimed (e.g. clearing outputs)
+	target float64 // for a peer: the ours/peer throughput ratio aimed at; 0: none
 }
 
-// A comparison is our job against a peer's, with a target ratio.
+// A comparison is our job against peers', each peer with its target.
 type comparison struct {
 	title  string
 	ours   job
 	peers  []job
-	target float64 // ours/peer throughput ratio the issue asks for; 0: none
+	maxRSS int64 // KiB the largest of our processes may hold; 0: defaultMaxRSS
 	note   string
+}
+
+// defaultMaxRSS is the most memory any of our tools may hold, in KiB.
+const defaultMaxRSS = 64 << 10
+
+// rssLimit returns the comparison's memory limit in KiB.
+func (c comparison) rssLimit() int64 {
+	if c.maxRSS > 0 {
+		return c.maxRSS
+	}
+	return defaultMaxRSS
 }
 
 type result struct {
 	median time.Duration
 	rssKB  int64
-	runs   []time.Duration
+	runs   []time.Duration // wall times, sorted
+	cpu    time.Duration   // median CPU time (user and system, every process of the job)
+	cpus   []time.Duration
 }
 
 type env struct {
 	bin, data, work string
 	runs            int
 	out             io.Writer
+	suite           string // the suite running
+	rows            []row  // what the suites measured, for the tables of -doc
 }
 
 func main() {
 	var e env
 	flag.StringVar(&e.bin, "bin", "bin", "folder of the built tools")
 	flag.StringVar(&e.data, "data", "bench-data", "folder for generated inputs (kept between runs)")
-	flag.IntVar(&e.runs, "runs", 3, "timed runs per command")
+	flag.IntVar(&e.runs, "runs", 5, "timed runs per command")
+	doc := flag.String("doc", "", "Markdown file whose measured tables are refreshed with the results")
 	flag.Parse()
 	e.out = os.Stdout
 	var err error
@@ -72,7 +90,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer os.RemoveAll(e.work) //nolint:errcheck // best-effort cleanup of scratch files
-	fmt.Fprintf(e.out, "outputs in %s\n", e.work)
+	fmt.Fprintf(e.out, "outputs in %s\n%s\n", e.work, machine())
 	names := flag.Args()
 	if len(names) == 0 {
 		for n := range suites {
@@ -88,9 +106,18 @@ func main() {
 			os.RemoveAll(e.work) //nolint:errcheck // os.Exit skips the deferred cleanup
 			os.Exit(2)
 		}
+		e.suite = n
 		if err := s(&e); err != nil {
 			fmt.Fprintf(os.Stderr, "benchrun: %s: %v\n", n, err)
 			failed = true
+		}
+	}
+	if *doc != "" {
+		if err := refreshDoc(*doc, e.rows, names); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			failed = true
+		} else {
+			fmt.Fprintf(e.out, "\ntables in %s refreshed\n", *doc)
 		}
 	}
 	if failed {
@@ -102,11 +129,18 @@ func main() {
 // suites maps a name to a benchmark suite; each tool's file adds its own.
 var suites = map[string]func(*env) error{}
 
-// run times one execution of j and returns its wall time and peak RSS.
-func (e *env) run(j job) (time.Duration, int64, error) {
+// A measure is one run of a job: wall time, CPU time of all its
+// processes, and the largest peak RSS among them.
+type measure struct {
+	wall, cpu time.Duration
+	rssKB     int64
+}
+
+// run times one execution of j.
+func (e *env) run(j job) (measure, error) {
 	if j.setup != "" {
 		if err := e.sh(j.setup); err != nil {
-			return 0, 0, fmt.Errorf("setup of %s: %w", j.name, err)
+			return measure{}, fmt.Errorf("setup of %s: %w", j.name, err)
 		}
 	}
 	// GNU time reports the largest RSS among the job's processes; the
@@ -127,15 +161,17 @@ func (e *env) run(j job) (time.Duration, int64, error) {
 	err := cmd.Run()
 	el := time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %w\n%s", j.shell, err, tail(stderr.String()))
+		return measure{}, fmt.Errorf("%s: %w\n%s", j.shell, err, tail(stderr.String()))
 	}
-	var rss int64
+	// The child's rusage counts every descendant it waited for: the whole
+	// job, since each shell waits for its pipelines.
+	m := measure{wall: el, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if b, err := os.ReadFile(rssFile); err == nil {
-		rss, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		m.rssKB, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+		m.rssKB = ru.Maxrss
 	}
-	return el, rss, nil
+	return m, nil
 }
 
 // scratchRoot is where outputs are written: a tmpfs when there is one with
@@ -176,18 +212,20 @@ func (e *env) measure(c comparison) ([]result, error) {
 	res := make([]result, len(jobs))
 	for i := 0; i < e.runs; i++ {
 		for k, j := range jobs {
-			d, rss, err := e.run(j)
+			m, err := e.run(j)
 			if err != nil {
 				return nil, err
 			}
-			res[k].runs = append(res[k].runs, d)
-			res[k].rssKB = max(res[k].rssKB, rss)
+			res[k].runs = append(res[k].runs, m.wall)
+			res[k].cpus = append(res[k].cpus, m.cpu)
+			res[k].rssKB = max(res[k].rssKB, m.rssKB)
 		}
 	}
 	for k := range res {
-		sorted := append([]time.Duration(nil), res[k].runs...)
-		sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
-		res[k].median = sorted[len(sorted)/2]
+		slices.Sort(res[k].runs)
+		slices.Sort(res[k].cpus)
+		res[k].median = res[k].runs[len(res[k].runs)/2]
+		res[k].cpu = res[k].cpus[len(res[k].cpus)/2]
 	}
 	e.print(c, jobs, res)
 	return res, nil
@@ -198,25 +236,35 @@ func mbps(bytes int64, d time.Duration) float64 {
 }
 
 func (e *env) print(c comparison, jobs []job, res []result) {
-	fmt.Fprintf(e.out, "\n== %s (median of %d runs, input %.2f GB)\n", c.title, e.runs, float64(c.ours.bytes)/1e9)
+	fmt.Fprintf(e.out, "\n== %s (median of %d runs, input %.2f GB, load average %s)\n", c.title, e.runs, float64(c.ours.bytes)/1e9, loadAverage())
 	ours := mbps(jobs[0].bytes, res[0].median)
 	for k, j := range jobs {
 		r := mbps(j.bytes, res[k].median)
 		ratio := ""
 		if k > 0 {
-			ratio = fmt.Sprintf("  ours/this = %.2fx", ours/r)
+			ratio = fmt.Sprintf("  ours/this = %.2fx (CPU time %.2fx)", ours/r, res[k].cpu.Seconds()/res[0].cpu.Seconds())
 		}
-		fmt.Fprintf(e.out, "  %-44s %8.3f s %9.1f MB/s  peak RSS %6.1f MB%s\n", j.name, res[k].median.Seconds(), r, float64(res[k].rssKB)/1024, ratio)
+		fmt.Fprintf(e.out, "  %-48s %7.3f s (%.3f-%.3f) %8.1f MB/s  CPU %6.3f s  peak RSS %5.1f MB%s\n", j.name, res[k].median.Seconds(),
+			res[k].runs[0].Seconds(), res[k].runs[len(res[k].runs)-1].Seconds(), r, res[k].cpu.Seconds(), float64(res[k].rssKB)/1024, ratio)
 	}
-	if c.target > 0 && len(jobs) > 1 {
-		peer := mbps(jobs[1].bytes, res[1].median)
-		verdict := "met"
-		if ours/peer < c.target {
-			verdict = "NOT met"
+	for k, j := range jobs[1:] {
+		if j.target > 0 {
+			ratio := ours / mbps(j.bytes, res[k+1].median)
+			fmt.Fprintf(e.out, "  target %.1fx %s: %.2fx, %s\n", j.target, j.name, ratio, verdict(ratio >= j.target))
 		}
-		fmt.Fprintf(e.out, "  target %.1fx %s: %.2fx, %s\n", c.target, jobs[1].name, ours/peer, verdict)
+	}
+	if res[0].rssKB > c.rssLimit() {
+		fmt.Fprintf(e.out, "  peak RSS %.1f MB: above the %d MB limit, NOT met\n", float64(res[0].rssKB)/1024, c.rssLimit()>>10)
 	}
 	if c.note != "" {
 		fmt.Fprintf(e.out, "  %s\n", c.note)
 	}
+	e.record(c, jobs, res)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }

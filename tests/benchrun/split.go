@@ -15,14 +15,13 @@ func benchSplit(e *env) error {
 		ours: job{name: "pcap_split --split-time 60e9 < FILE", bytes: size, setup: clean,
 			shell: "$BIN/pcap_split -o out/ --split-time 60e9 --filename-epoch-sec-startend < " + in + " 2>/dev/null"},
 		peers: []job{
-			{name: "editcap -F nsecpcap -i 60 FILE", bytes: size, setup: clean,
+			{name: "editcap -F nsecpcap -i 60 FILE", bytes: size, setup: clean, target: 3,
 				shell: "editcap -F nsecpcap -i 60 " + in + " out/x.pcap"},
 			{name: "cat FILE > OUT (copy limit)", bytes: size, setup: clean,
 				shell: "cat " + in + " > out/copy.pcap"},
 			{name: "pcap_split, output on disk (fsync)", bytes: size, setup: "rm -rf $DATA/split-out && mkdir $DATA/split-out",
 				shell: "$BIN/pcap_split -o $DATA/split-out/ --split-time 60e9 --filename-epoch-sec-startend < " + in + " 2>/dev/null; rm -rf $DATA/split-out"},
 		},
-		target: 3,
-		note:   "pcap_split fsyncs every split before publishing it; editcap and cat do not sync. The last line shows what durability costs on this disk.",
+		note: "pcap_split fsyncs every split before publishing it; editcap and cat do not sync. The last line shows what durability costs on this disk.",
 	})
 }

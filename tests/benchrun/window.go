@@ -54,8 +54,8 @@ func benchWindow(e *env) error {
 	res, err := e.measure(comparison{
 		title:  fmt.Sprintf("a ten-minute window from %d sensors' one-minute splits in a loopback S3 bucket", windowSensors),
 		ours:   job{name: "stream_cat --from 's3-fmad://pcap/*/all'", bytes: size, setup: "rm -f ours.pcap", shell: ours + " > ours.pcap"},
-		peers:  []job{{name: "rclone copy + mergecap + editcap -A -B", bytes: size, setup: "rm -rf dl merged.pcap peer.pcap", shell: peer}},
-		target: 2,
+		peers:  []job{{name: "rclone copy + mergecap + editcap -A -B", bytes: size, setup: "rm -rf dl merged.pcap peer.pcap", shell: peer, target: 2}},
+		maxRSS: int64(64+8*windowSensors) << 10,
 		note:   "Throughput counts the splits that hold the window, as stored; both write the window to a file in the work folder; the S3 server shares the 2 cores.",
 	})
 	if err != nil {
@@ -65,7 +65,7 @@ func benchWindow(e *env) error {
 		return fmt.Errorf("stream_cat's window differs from mergecap and editcap's")
 	}
 	fmt.Fprintf(e.out, "  the two windows hold the same packets, byte for byte after the file header\n")
-	limit := int64(64+8*windowSensors) << 10
+	limit := int64(64+8*windowSensors) << 10 // as maxRSS above
 	verdict := "met"
 	if res[0].rssKB > limit {
 		verdict = "NOT met"
