@@ -4,7 +4,7 @@
 SHELL        := /bin/bash
 GO           ?= go
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliutil.Version=$(VERSION)
+LDFLAGS      := -s -w -X github.com/pcappush/pcappush/lib/cliapp.Version=$(VERSION)
 BIN          := $(CURDIR)/bin
 TOOLS        := $(CURDIR)/.tools/bin
 TOOLS_CMDS   := stream_cat pcap_decap pcap_filter pcap_split push_realtime pcapgen

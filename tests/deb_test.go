@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/install"
 )
 
 // debRoot is where the package is installed: a throwaway copy of a minimal
@@ -171,7 +171,7 @@ func checkInstalled(t *testing.T, r *debRoot) {
 		"/usr/share/pcappush/grafana-dashboard.json":        "-rw-r--r-- root root",
 		"/usr/share/bash-completion/completions/stream_cat": "-rw-r--r-- root root",
 	}
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		want["/usr/bin/"+tool] = "-rwxr-xr-x root root"
 		want["/usr/share/man/man1/"+tool+".1.gz"] = "-rw-r--r-- root root"
 	}
@@ -193,7 +193,7 @@ func checkInstalled(t *testing.T, r *debRoot) {
 		t.Error(err)
 	}
 	// the completion script answers for every tool, from the installed tools
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		if _, err := os.Stat(r.path("/usr/share/bash-completion/completions/" + tool)); err != nil {
 			t.Errorf("no bash completion for %s: %v", tool, err)
 		}

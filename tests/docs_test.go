@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/install"
 )
 
 // TestToolPagesNameEveryOption: every option a tool's --help lists is
@@ -18,7 +18,7 @@ import (
 // generated part is exactly what the tool generates.)
 func TestToolPagesNameEveryOption(t *testing.T) {
 	root := testutil.Root(t)
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		b, err := os.ReadFile(filepath.Join(root, "docs", "tools", tool+".md"))
 		if err != nil {
 			t.Fatal(err)

@@ -123,7 +123,7 @@ func TestToolsAcceptDoubleDash(t *testing.T) {
 		}
 	}
 	res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), "--offline", "", "--dry-run", "--config", filepath.Join(testutil.Root(t), "lib", "config", "testdata", "reference.lua"))
-	if res.Code != 2 || !strings.Contains(string(res.Stderr), "--offline: give the name of a stored capture") {
+	if res.Code != 2 || !strings.Contains(string(res.Stderr), "--offline: give the name or the path of a stored capture") {
 		t.Errorf(`--offline "": exit %d\n%s`, res.Code, res.Stderr)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
@@ -53,9 +53,9 @@ func age(t *testing.T, dir string) {
 }
 
 // statusOf reads a target's status file.
-func statusOf(t *testing.T, e pushEnv, desc, mode string) *pushstatus.Status {
+func statusOf(t *testing.T, e pushEnv, desc, mode string) *status.Status {
 	t.Helper()
-	s, err := pushstatus.Read(pushstatus.Path(e.state, desc, mode))
+	s, err := status.Read(status.Path(e.state, desc, mode))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestPushStateLostPublishesNothingTwice(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("offline push after the state was deleted: exit %d\n%s", res.Code, res.Stderr)
 	}
-	check("offline, state deleted", pushstatus.Offline)
+	check("offline, state deleted", status.Offline)
 
 	for _, round := range []string{"realtime", "realtime, state deleted"} {
 		if strings.HasSuffix(round, "deleted") {
@@ -136,7 +136,7 @@ func TestPushStateLostPublishesNothingTwice(t *testing.T) {
 			return d.Done("pcap-all")["cap1"] && d.Done("pcap-tcp")["cap1"]
 		})
 		p.stop(t)
-		check(round, pushstatus.Realtime)
+		check(round, status.Realtime)
 	}
 	sameRecs(t, "pcap-all", readRecs(t, in), published(t, e.out, "all_"))
 }
@@ -319,13 +319,13 @@ return Config
 	sameRecs(t, "target all", w.written, published(t, e.out, "all_"))
 	sameRecs(t, "target bytes", w.written, published(t, e.out, "bytes_"))
 	for _, desc := range []string{"all", "bytes"} {
-		if st := statusOf(t, e, desc, pushstatus.Realtime); st.Skipped == 0 {
+		if st := statusOf(t, e, desc, status.Realtime); st.Skipped == 0 {
 			t.Errorf("%s: no split counted as skipped: %+v", desc, st)
 		}
 	}
 	// SIGTERM published the size split in progress cut short: the new run
 	// published only its rest.
-	log, _ := os.ReadFile(statusOf(t, e, "bytes", pushstatus.Realtime).Log)
+	log, _ := os.ReadFile(statusOf(t, e, "bytes", status.Realtime).Log)
 	if !strings.Contains(string(log), "packets of this split with the same bytes (a split cut short, published before): the other") {
 		t.Errorf("target bytes's log does not say the rest of a cut split was published:\n%s", log)
 	}

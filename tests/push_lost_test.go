@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
@@ -58,7 +58,7 @@ return Config
 	if !strings.Contains(e.analytics(t), "push all: "+want) {
 		t.Fatalf("analytics log lacks %q:\n%s", want, e.analytics(t))
 	}
-	checkLoss := func(r pushstatus.Report, pid int) {
+	checkLoss := func(r status.Report, pid int) {
 		t.Helper()
 		all := row(t, r, "all")
 		if all.PID != pid || len(all.Lost) != 1 || all.Lost[0].String() != want || *all.Lost[0].FromNS != last.End || *all.Lost[0].ToNS != to || all.Lost[0].Capture != "live" {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // runningPush is a push_realtime started by a test.
@@ -61,10 +61,10 @@ func (p *runningPush) statusArgs(extra ...string) []string {
 }
 
 // status runs `push_realtime status --json` and decodes it.
-func (p *runningPush) status(t *testing.T) pushstatus.Report {
+func (p *runningPush) status(t *testing.T) status.Report {
 	t.Helper()
 	res := testutil.MustRun(t, nil, testutil.Tool(t, "push_realtime"), p.statusArgs("--json")...)
-	var r pushstatus.Report
+	var r status.Report
 	if err := json.Unmarshal(res.Stdout, &r); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, res.Stdout)
 	}
@@ -72,15 +72,15 @@ func (p *runningPush) status(t *testing.T) pushstatus.Report {
 }
 
 // row returns the realtime row of target desc.
-func row(t *testing.T, r pushstatus.Report, desc string) pushstatus.Row {
+func row(t *testing.T, r status.Report, desc string) status.Row {
 	t.Helper()
 	for _, x := range r.Targets {
-		if x.Target == desc && x.Mode == pushstatus.Realtime {
+		if x.Target == desc && x.Mode == status.Realtime {
 			return x
 		}
 	}
 	t.Fatalf("status has no row for %s: %+v", desc, r.Targets)
-	return pushstatus.Row{}
+	return status.Row{}
 }
 
 // analytics returns the analytics log.

@@ -16,7 +16,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // progressConfig has a target slowed by its pipe command, so that the
@@ -48,7 +48,7 @@ func chunkBytes(t *testing.T, dir string) int64 {
 func TestPushOfflineProgressLines(t *testing.T) {
 	e := newPushEnv(t)
 	storedCapture(t, e, "cap1", "--seed", "42", "--start", "2021-05-24T09:50:30Z", "--duration", "4m", "--size", "24MB")
-	total := pushstatus.Bytes(chunkBytes(t, filepath.Join(e.store, "cap1")))
+	total := status.Bytes(chunkBytes(t, filepath.Join(e.store, "cap1")))
 	cfg := progressConfig(t, e)
 	res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, "--bin-dir", binDir(t), "--offline", "cap1", "--progress-interval", "100ms")...)
 	if res.Code != 0 {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // targetLua is one 2-second split target writing to out/<dir>/x_*.
@@ -99,7 +99,7 @@ func TestPushReload(t *testing.T) {
 	}
 	noPending(t, filepath.Join(e.out, "c"))
 	r := p.status(t)
-	if g := row(t, r, "gone"); g.State != pushstatus.Stopped || g.Detail != "removed from the configuration; not in the configuration" {
+	if g := row(t, r, "gone"); g.State != status.Stopped || g.Detail != "removed from the configuration; not in the configuration" {
 		t.Errorf("gone: %s (%s); want stopped, removed", g.State, g.Detail)
 	}
 	w.during(time.Second, 5*time.Millisecond)
@@ -137,7 +137,7 @@ func TestPushSchedule(t *testing.T) {
 	opens := "outside the schedule; it opens " + t0.Add(2*time.Second).Format("Mon 2006-01-02 15:04:05 UTC")
 	waitUntil(t, time.Until(t0.Add(1900*time.Millisecond)), "the target idle before the window", func() bool {
 		a := row(t, p.status(t), "all")
-		return a.State == pushstatus.Idle && a.Detail == opens
+		return a.State == status.Idle && a.Detail == opens
 	})
 	if splitPID(t, e, "a") != 0 {
 		t.Fatal("a pipeline runs before the window")
@@ -146,7 +146,7 @@ func TestPushSchedule(t *testing.T) {
 	waitUntil(t, 3*time.Second, "the pipeline in the first window", func() bool { return splitPID(t, e, "a") != 0 })
 	until(5500 * time.Millisecond)
 	waitUntil(t, 5*time.Second, "the pipeline to stop when the window closes", func() bool {
-		return splitPID(t, e, "a") == 0 && row(t, p.status(t), "all").State == pushstatus.Idle
+		return splitPID(t, e, "a") == 0 && row(t, p.status(t), "all").State == status.Idle
 	})
 	if !strings.Contains(e.analytics(t), "push all: the schedule's window closed: stopping") || len(splitFiles(t, filepath.Join(e.out, "a"), "x_")) == 0 {
 		t.Fatalf("no stop logged, or nothing published:\n%s", e.analytics(t))

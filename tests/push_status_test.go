@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/pcappush/pcappush/internal/testutil"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // TestPushStatusMetricsAndPost follows a live capture with two targets,
@@ -56,7 +56,7 @@ return Config
 	names := splitFiles(t, weird, "all_")
 	info := capinfos(t, weird, names)
 	checkStatusRow(t, all, p.cmd.Process.Pid, weird, names, info)
-	if tcp.State != pushstatus.Running || tcp.PostFailures != tcp.Splits || tcp.Errors != 0 || !strings.Contains(tcp.LastError, "post failed for "+e.out+"/tcp_") {
+	if tcp.State != status.Running || tcp.PostFailures != tcp.Splits || tcp.Errors != 0 || !strings.Contains(tcp.LastError, "post failed for "+e.out+"/tcp_") {
 		t.Errorf("tcp row %+v; want running, every Post failed and reported", tcp)
 	}
 	if !r.Service.Running || r.Service.PID != p.cmd.Process.Pid {
@@ -71,13 +71,13 @@ return Config
 	}
 	p.stop(t)
 	after := p.status(t)
-	if after.Service.Running || row(t, after, "all").State != pushstatus.Stopped || row(t, after, "all").Detail != "push_realtime stopped" {
+	if after.Service.Running || row(t, after, "all").State != status.Stopped || row(t, after, "all").Detail != "push_realtime stopped" {
 		t.Errorf("after SIGTERM: %+v; want not running, targets stopped", after)
 	}
 	sameRecs(t, "target all", w.written, published(t, weird, "all_"))
 }
 
-func checkStatusRow(t *testing.T, all pushstatus.Row, pid int, dir string, names []string, info map[string]capinfo) {
+func checkStatusRow(t *testing.T, all status.Row, pid int, dir string, names []string, info map[string]capinfo) {
 	t.Helper()
 	var bytes, packets int64
 	for _, n := range names {
@@ -90,11 +90,11 @@ func checkStatusRow(t *testing.T, all pushstatus.Row, pid int, dir string, names
 	}
 	last := names[len(names)-1]
 	switch {
-	case all.State != pushstatus.Running || !all.Alive || all.PID != pid || all.Capture != "live" || !all.Up():
+	case all.State != status.Running || !all.Alive || all.PID != pid || all.Capture != "live" || !all.Up():
 		t.Errorf("all: state %s, alive %v, pid %d, capture %q, stages %+v; want running live with pid %d, every stage up", all.State, all.Alive, all.PID, all.Capture, all.Stages, pid)
 	case all.Splits != int64(len(names)) || all.Bytes != bytes || all.Packets != packets:
 		t.Errorf("all: %d splits, %d bytes, %d packets; the files: %d, %d, %d", all.Splits, all.Bytes, all.Packets, len(names), bytes, packets)
-	case all.LastSplit == nil || all.LastSplit.Name != filepath.Join(dir, last) || all.LastSplit.LastNS != info[last].last:
+	case all.LastSplit == nil || all.LastSplit.Name != filepath.Join(dir, last) || all.LastSplit.Last != info[last].last:
 		t.Errorf("all: last split %+v; want %s ending at %d", all.LastSplit, last, info[last].last)
 	case all.LagSeconds == nil || *all.LagSeconds <= 0 || *all.LagSeconds > 30:
 		t.Errorf("all: lag %v; want a few seconds", all.LagSeconds)
@@ -104,7 +104,7 @@ func checkStatusRow(t *testing.T, all pushstatus.Row, pid int, dir string, names
 }
 
 // checkStatusTable checks the table a person reads.
-func checkStatusTable(t *testing.T, p *runningPush, last string, all pushstatus.Row) {
+func checkStatusTable(t *testing.T, p *runningPush, last string, all status.Row) {
 	t.Helper()
 	res := testutil.MustRun(t, nil, testutil.Tool(t, "push_realtime"), p.statusArgs()...)
 	table := string(res.Stdout)
@@ -129,7 +129,7 @@ func checkStatusFromRecord(t *testing.T, p *runningPush) {
 	cmd := exec.Command(testutil.Tool(t, "push_realtime"), "status", "--state-dir", p.e.state, "--json")
 	cmd.Dir = t.TempDir()
 	out, err := cmd.Output()
-	var r pushstatus.Report
+	var r status.Report
 	if err != nil || json.Unmarshal(out, &r) != nil {
 		t.Fatalf("status --state-dir only: %v\n%s", err, out)
 	}
@@ -143,13 +143,14 @@ func checkStatusFromRecord(t *testing.T, p *runningPush) {
 	}
 	cmd = exec.Command(testutil.Tool(t, "push_realtime"), "status", "--state-dir", p.e.state, "--log-dir", "/elsewhere")
 	out, err = cmd.Output()
-	if err != nil || !strings.Contains(string(out), "\nlogs /elsewhere: analytics_push_realtime.cur, push_<target>.cur\n\nstore "+p.e.store+":\n") {
+	if err != nil || !strings.Contains(string(out), "\nfolders from the command line (--log-dir) and the realtime push started ") ||
+		!strings.Contains(string(out), "\nlogs /elsewhere: analytics_push_realtime.cur, push_<target>.cur\nstore "+p.e.store+":\n") {
 		t.Errorf("status --log-dir: %v\n%s", err, out)
 	}
 }
 
 // checkMetrics reads /metrics and compares it with the status.
-func checkMetrics(t *testing.T, addr string, r pushstatus.Report) {
+func checkMetrics(t *testing.T, addr string, r status.Report) {
 	t.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {

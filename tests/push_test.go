@@ -119,7 +119,7 @@ func checkPushLogs(t *testing.T, e pushEnv, targets []string) {
 		}
 		cur := filepath.Join(e.logs, "push_"+d+".cur")
 		link, err := os.Readlink(cur)
-		if err != nil || !regexp.MustCompile(`^push_`+regexp.QuoteMeta(d)+`_\d{8}_\d{4}$`).MatchString(link) {
+		if err != nil || !regexp.MustCompile(`^push_`+regexp.QuoteMeta(d)+`_\d{8}_\d{4}(_\d+)?$`).MatchString(link) {
 			t.Errorf("%s -> %q, %v", cur, link, err)
 			continue
 		}
@@ -406,10 +406,20 @@ func TestPushLock(t *testing.T) {
 func TestPushRefusesCapturePaths(t *testing.T) {
 	e := newPushEnv(t)
 	cfg := referenceConfig(t, e)
-	for _, args := range [][]string{{"--offline", "../../etc"}, {"--capture", "a/b"}, {"--offline", ".."}} {
-		res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, append([]string{"--bin-dir", binDir(t)}, args...)...)...)
-		if res.Code != 2 || !strings.Contains(string(res.Stderr), "not a path") {
-			t.Errorf("%v: exit %d\n%s", args, res.Code, res.Stderr)
+	// A capture to follow is a name in the store; an offline capture may be
+	// a path, as stream_cat takes it, but its name must be one.
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--capture", "a/b"}, 2, "give the name of a capture in the store, not a path"},
+		{[]string{"--offline", ".."}, 2, `capture "..": not a capture's name`},
+		{[]string{"--offline", "../../no-such-capture"}, 1, "--offline " + filepath.Join(filepath.Dir(filepath.Dir(mustGetwd(t))), "no-such-capture") + ": no such capture folder or file"},
+	} {
+		res := testutil.Run(t, nil, testutil.Tool(t, "push_realtime"), e.args(cfg, append([]string{"--bin-dir", binDir(t)}, tc.args...)...)...)
+		if res.Code != tc.code || !strings.Contains(string(res.Stderr), tc.want) {
+			t.Errorf("%v: exit %d; want %d and %q\n%s", tc.args, res.Code, tc.code, tc.want, res.Stderr)
 		}
 	}
 }
@@ -526,4 +536,14 @@ return Config
 	if res.Code != 2 || !strings.Contains(string(res.Stderr), `target "nope": Path: `) || !strings.Contains(string(res.Stderr), "gdrive") {
 		t.Errorf("unknown remote: exit %d\n%s", res.Code, res.Stderr)
 	}
+}
+
+// mustGetwd returns the working folder.
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
 }

@@ -329,3 +329,34 @@ func TestRcloneSizeSplitsRenamedAtCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestRcloneLocalSplitsPrivate pushes through a remote of rclone's local
+// backend, as an operator with the usual umask 022 would: the splits, a
+// size split's renamed NAME.pending included, are mode 0640 as the file
+// output's are, never readable by others.
+func TestRcloneLocalSplitsPrivate(t *testing.T) {
+	in := gen(t, "--seed", "23", "--start", "2021-05-24T09:50:30Z", "--duration", "2m", "--size", "2MB")
+	dir := t.TempDir()
+	conf := writeConf(t, "[loc]\ntype = local\n")
+	for _, tc := range []struct{ sub, split string }{{"time", "--split-time 60e9"}, {"size", "--split-byte 500e3"}} {
+		cmd := fmt.Sprintf("umask 022 && exec %q --rclone --rclone-config %q -o %q %s --filename-tstr-HHMMSS_NS",
+			testutil.Tool(t, "pcap_split"), conf, "loc:"+filepath.Join(dir, tc.sub, "all"), tc.split)
+		b, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := testutil.Run(t, b, "sh", "-c", cmd); res.Code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.sub, res.Code, res.Stderr)
+		}
+		ents, err := os.ReadDir(filepath.Join(dir, tc.sub))
+		if err != nil || len(ents) < 2 {
+			t.Fatalf("%s: splits %v, %v", tc.sub, ents, err)
+		}
+		for _, e := range ents {
+			st, err := os.Stat(filepath.Join(dir, tc.sub, e.Name()))
+			if err != nil || st.Mode().Perm() != 0o640 {
+				t.Errorf("%s: %s has mode %v, %v; want 0640", tc.sub, e.Name(), st.Mode().Perm(), err)
+			}
+		}
+	}
+}

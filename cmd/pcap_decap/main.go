@@ -13,15 +13,17 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
 	"github.com/pcappush/pcappush/lib/decap"
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/manual"
 )
 
 const tool = "pcap_decap"
 
-func main() { os.Exit(cliutil.Main(tool, run)) }
+func main() { os.Exit(cliapp.Main(tool, run)) }
 
-var help = cliutil.Help{
+var help = manual.Help{
 	Synopsis: []string{"pcap_decap [--max-depth N] [--no-DECODER ...] [--vxlan-port PORTS] [--stats] < in.pcap > out.pcap"},
 	Description: `Reads a PCAP or pcapng stream on stdin and writes it to stdout as
 nanosecond pcap with VLAN tags, MPLS labels and tunnels removed, so that a
@@ -35,7 +37,7 @@ and the inner packet. A header is removed only when it is complete and
 valid; a malformed one leaves the frame as decapsulated so far.
 Timestamps are unchanged; frames without encapsulation and clock ticks
 pass byte for byte. Each --no-DECODER option keeps one decoder's headers.`,
-	Examples: []cliutil.Example{
+	Examples: []manual.Example{
 		{Comment: "filter the traffic inside VLANs, GRE, ERSPAN and VXLAN tunnels, one file per minute",
 			Command: "stream_cat --follow capture1 | pcap_decap | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
 		{Comment: "keep VLAN tags and MPLS labels, remove only tunnels; counts on stderr at exit",
@@ -49,6 +51,7 @@ func flags() []cli.Flag {
 		&cli.IntFlag{Name: "max-depth", Value: decap.DefaultMaxDepth, Usage: "remove at most `N` headers per packet (a run of VLAN tags, a label stack, another tag or a tunnel each count one)"},
 		&cli.StringFlag{Name: "vxlan-port", Value: "4789,8472", Usage: "UDP `PORTS` read as VXLAN, comma separated (\"\" for none)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print at exit, on stderr, the packets in, changed and unchanged and the headers removed by each decoder"},
+		cliapp.EventsFlag("counters at the end"),
 	}
 	for f := decap.Family(0); f < decap.NumFamilies; f++ {
 		fs = append(fs, &cli.BoolFlag{Name: "no-" + f.String(), Usage: "keep " + f.Doc()})
@@ -57,11 +60,11 @@ func flags() []cli.Flag {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	app := cliutil.NewApp(tool, "remove tags and tunnels from a PCAP stream on stdin", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	app := cliapp.NewApp(tool, "remove tags and tunnels from a PCAP stream on stdin", stdout, stderr)
+	manual.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return decap1(ctx, c, stdin, stdout, stderr) }
-	return cliutil.Run(ctx, app, args)
+	return cliapp.Run(ctx, app, args)
 }
 
 func decap1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -69,7 +72,13 @@ func decap1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
 	st, err := decap.Run(ctx, stdin, "stdin", stdout, opts, prefixed{stderr})
+	ev.Counts(map[string]int64{"packets": st.Packets, "changed": st.Changed, "unchanged": st.Unchanged, "ticks": st.Ticks, "converted": st.Converted, "bytes_removed": st.Bytes})
 	if c.Bool("stats") {
 		printStats(stderr, st)
 	}
@@ -80,11 +89,11 @@ func decap1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr
 func options(c *cli.Context) (decap.Options, error) {
 	var o decap.Options
 	if c.NArg() > 0 {
-		return o, cliutil.Usagef("unexpected argument %q: pcap_decap reads stdin", c.Args().First())
+		return o, exitcode.Usagef("unexpected argument %q: pcap_decap reads stdin", c.Args().First())
 	}
 	o.MaxDepth = c.Int("max-depth")
 	if o.MaxDepth < 1 || o.MaxDepth > 64 {
-		return o, cliutil.Usagef("--max-depth %d: must be from 1 to 64", o.MaxDepth)
+		return o, exitcode.Usagef("--max-depth %d: must be from 1 to 64", o.MaxDepth)
 	}
 	for f := decap.Family(0); f < decap.NumFamilies; f++ {
 		if c.Bool("no-" + f.String()) {
@@ -98,12 +107,12 @@ func options(c *cli.Context) (decap.Options, error) {
 		}
 		p, err := strconv.ParseUint(s, 10, 16)
 		if err != nil || p == 0 {
-			return o, cliutil.Usagef("--vxlan-port %q: %q is not a UDP port", c.String("vxlan-port"), s)
+			return o, exitcode.Usagef("--vxlan-port %q: %q is not a UDP port", c.String("vxlan-port"), s)
 		}
 		o.VXLANPorts = append(o.VXLANPorts, uint16(p))
 	}
 	if err := o.Validate(); err != nil {
-		return o, cliutil.Usagef("%w", err)
+		return o, exitcode.Usagef("%w", err)
 	}
 	return o, nil
 }

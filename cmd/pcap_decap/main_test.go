@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
@@ -63,7 +63,7 @@ func TestRun(t *testing.T) {
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), append([]string{"pcap_decap"}, tc.args...), bytes.NewReader(tc.stdin), &stdout, &stderr)
-		code := cliutil.Report(&stderr, tool, err)
+		code := exitcode.Report(&stderr, tool, err)
 		if code != tc.code {
 			t.Errorf("%v: exit %d; want %d (%s)", tc.args, code, tc.code, stderr.String())
 		}

@@ -12,15 +12,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/bpf"
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/filter"
+	"github.com/pcappush/pcappush/lib/manual"
 )
 
 const tool = "pcap_filter"
 
-func main() { os.Exit(cliutil.Main(tool, run)) }
+func main() { os.Exit(cliapp.Main(tool, run)) }
 
-var help = cliutil.Help{
+var help = manual.Help{
 	Synopsis: []string{"pcap_filter (--bpf EXPR | -F FILE | EXPR...) [--stats] < in.pcap > out.pcap"},
 	Description: `Copies a PCAP or pcapng stream from stdin to stdout as nanosecond pcap,
 keeping the packets a tcpdump filter expression matches (see
@@ -43,7 +45,7 @@ process that is stopped after 10 s (or at once by SIGTERM) and may use
 address ranges, portrange for port runs). With --compiled (which
 push_realtime passes, having compiled each filter once when it loaded its
 configuration) a stream of that link type is filtered without compiling.`,
-	Examples: []cliutil.Example{
+	Examples: []manual.Example{
 		{Comment: "the TCP of 192.168.1.0/24, as the reference's FilterBPF example, one file per minute",
 			Command: "stream_cat --follow capture1 | pcap_filter --bpf 'net 192.168.1.0/24 and tcp' | pcap_split -o /data/push/tcp --split-time 60e9 --filename-epoch-sec-startend"},
 		{Comment: "the expression as trailing words, as tcpdump takes it; counts on stderr",
@@ -59,16 +61,17 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "bpf", Usage: "keep the packets filter expression `EXPR` matches (\"\" keeps all)"},
 		&cli.StringFlag{Name: "F", Usage: "read the expression from `FILE`, as tcpdump -F does ('#' starts a comment)"},
 		&cli.BoolFlag{Name: "stats", Usage: "print the packets read and kept on stderr at exit"},
+		cliapp.EventsFlag("counters at the end"),
 		&cli.StringFlag{Name: "compiled", Usage: "filter streams of link type L with `PROGRAM`, written L:COUNT,CODE JT JF K,... (tcpdump -ddd's lines joined by commas after L:), instead of compiling the expression"},
 	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	app := cliutil.NewApp(tool, "keep the packets of a PCAP stream that a tcpdump filter expression matches", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	app := cliapp.NewApp(tool, "keep the packets of a PCAP stream that a tcpdump filter expression matches", stdout, stderr)
+	manual.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return filter1(ctx, c, stdin, stdout, stderr) }
-	return cliutil.Run(ctx, app, args)
+	return cliapp.Run(ctx, app, args)
 }
 
 func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -79,17 +82,23 @@ func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stder
 	opts := filter.Options{Expr: expr}
 	if code := c.String("compiled"); code != "" {
 		if opts.Compiled, err = bpf.ParseBytecode(code, expr); err != nil {
-			return cliutil.Usagef("--compiled: %w", err)
+			return exitcode.Usagef("--compiled: %w", err)
 		}
 	} else if opts.Compiled, err = (bpf.Compiler{}).Check(ctx, expr); ctx.Err() != nil {
 		return nil // stopped while libpcap compiled: nothing was read or written
 	} else if err != nil {
 		return usage(err)
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
 	st, err := filter.Run(ctx, stdin, "stdin", stdout, opts)
+	ev.Counts(map[string]int64{"packets": st.Packets, "kept": st.Kept, "ticks": st.Ticks})
 	var ce *bpf.CompileError
 	if errors.As(err, &ce) {
-		return &cliutil.UsageError{Err: err}
+		return &exitcode.UsageError{Err: err}
 	}
 	if c.Bool("stats") {
 		fmt.Fprintf(stderr, "%s: %s\n", tool, st)
@@ -101,7 +110,7 @@ func filter1(ctx context.Context, c *cli.Context, stdin io.Reader, stdout, stder
 func usage(err error) error {
 	var ce *bpf.CompileError
 	if errors.As(err, &ce) {
-		return &cliutil.UsageError{Err: err}
+		return &exitcode.UsageError{Err: err}
 	}
 	return err
 }
@@ -116,15 +125,15 @@ func expression(c *cli.Context) (string, error) {
 	}
 	switch {
 	case n == 0:
-		return "", cliutil.Usagef("no filter expression: give --bpf EXPR, -F FILE or the expression as arguments")
+		return "", exitcode.Usagef("no filter expression: give --bpf EXPR, -F FILE or the expression as arguments")
 	case n > 1:
-		return "", cliutil.Usagef("give the filter expression once: --bpf EXPR, -F FILE or arguments")
+		return "", exitcode.Usagef("give the filter expression once: --bpf EXPR, -F FILE or arguments")
 	case c.IsSet("bpf"):
 		return c.String("bpf"), nil
 	case c.IsSet("F"):
 		e, err := filter.ReadExprFile(c.String("F"))
 		if err != nil {
-			return "", cliutil.Usagef("-F: %w", err)
+			return "", exitcode.Usagef("-F: %w", err)
 		}
 		return e, nil
 	}

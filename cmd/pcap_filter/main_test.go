@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/synth"
 )
 
@@ -47,7 +47,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), append([]string{tool}, tt.args...), bytes.NewReader(in.Bytes()), &stdout, &stderr)
-		code := cliutil.Report(&stderr, tool, err)
+		code := exitcode.Report(&stderr, tool, err)
 		if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
 			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.stderr)
 		}

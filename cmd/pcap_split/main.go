@@ -13,19 +13,25 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/event"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/hook"
+	"github.com/pcappush/pcappush/lib/install"
+	"github.com/pcappush/pcappush/lib/manual"
 	"github.com/pcappush/pcappush/lib/output"
+	"github.com/pcappush/pcappush/lib/redact"
 	"github.com/pcappush/pcappush/lib/split"
 	"github.com/pcappush/pcappush/lib/state/ledger"
+	"github.com/pcappush/pcappush/lib/units"
 )
 
 const tool = "pcap_split"
 
-func main() { os.Exit(cliutil.Main(tool, run)) }
+func main() { os.Exit(cliapp.Main(tool, run)) }
 
-var help = cliutil.Help{
+var help = manual.Help{
 	Synopsis: []string{"pcap_split (--split-time NS | --split-byte BYTES) --filename-FORMAT -o PREFIX [options] < in.pcap"},
 	Description: `Reads a PCAP or pcapng stream on stdin and writes it as a series of
 nanosecond pcap files, by packet time or by size, and publishes each
@@ -64,7 +70,7 @@ SIGTERM or SIGINT the open split is completed and published. Progress goes
 to stderr at each new split and about every 80 MB, in the form
 
    [0.001 H][2021-05-24 18:51:04] NAME : Total Bytes 0.080 GB Speed: 0.256Gbps : New Split`,
-	Examples: []cliutil.Example{
+	Examples: []manual.Example{
 		{Comment: "one file per UTC minute, named by its bounds: /data/push/1621849860-1621849920.pcap",
 			Command: "stream_cat --follow capture1 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
 		{Comment: "files of at most 1 GB, compressed with gzip: /data/push/all_20210524_095104.pcap.gz",
@@ -87,7 +93,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "compress", Usage: "compress in process with `ALGO`[:LEVEL]: gzip (1-9, default 6), zstd (1-22, default 3) or lz4 (1-9, default 1); the suffix defaults to .pcap.gz, .pcap.zst or .pcap.lz4"},
 		&cli.BoolFlag{Name: "overwrite", Usage: "publish over a file (or object) already under a split's name, instead of keeping it and publishing as NAME_2 when it differs"},
 		&cli.BoolFlag{Name: "rclone", Usage: "upload through rclone (built in): -o is REMOTE://PATH (absolute) or REMOTE:PATH, a remote of the rclone config"},
-		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
+		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` (default $RCLONE_CONFIG, else " + install.RcloneConfig + "); never written to"},
 		&cli.DurationFlag{Name: "rclone-sweep-age", Value: output.DefaultSweepAge, Usage: "at start, abort S3 multipart uploads under the folder older than `D` (0: never)"},
 		&cli.StringFlag{Name: "uid", Usage: "`ID` shown in the log (push_realtime passes push_<ns>)"},
 		&cli.DurationFlag{Name: "idle-close", Value: split.DefaultIdleClose, Usage: "complete a time split `D` after its end when stdin is quiet (0: never)"},
@@ -97,6 +103,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "checkpoint-every", Usage: "ticks stamped at multiples of `NS` are stream_cat's checkpoints (give stream_cat's value)"},
 		&cli.StringFlag{Name: "after", Usage: "no time split starts before `NS` (the end of the last split published from an earlier capture)"},
 		&cli.StringFlag{Name: "post-cmd", Usage: "run `COMMAND` after each split is published (not for one found already published), given its name, bytes, packets, first and last packet ns as $1..$5 and PCAPPUSH_SPLIT_* variables; a failure is logged, not fatal"},
+		cliapp.EventsFlag("splits published, warnings, Post failures, counters at the end"),
 		&cli.DurationFlag{Name: "post-timeout", Value: hook.DefaultTimeout, Usage: "kill a --post-cmd running longer than `D`"},
 		&cli.IntFlag{Name: "post-jobs", Value: hook.DefaultJobs, Usage: "run at most `N` --post-cmd at once; publishing waits for a free one"},
 	}
@@ -112,18 +119,18 @@ func flags() []cli.Flag {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	app := cliutil.NewApp(tool, "split a PCAP stream on stdin into files by time or size", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	app := cliapp.NewApp(tool, "split a PCAP stream on stdin into files by time or size", stdout, stderr)
+	manual.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error {
 		// A connection string given as -o may hold a password or a key:
 		// keep it out of every message (split names include the prefix).
 		if r, err := output.ParseRemote(c.String("o")); err == nil && c.Bool("rclone") && len(r.SecretOptions()) > 0 {
-			return cliutil.RedactError(split1(ctx, c, stdin, cliutil.RedactWriter{W: stderr, Redact: r.Redact}), r.Redact)
+			return redact.Error(split1(ctx, c, stdin, redact.Writer{W: stderr, Redact: r.Redact}), r.Redact)
 		}
 		return split1(ctx, c, stdin, stderr)
 	}
-	return cliutil.Run(ctx, app, args)
+	return cliapp.Run(ctx, app, args)
 }
 
 func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writer) error {
@@ -131,9 +138,16 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	ev, err := cliapp.OpenEvents(c, tool)
+	if err != nil {
+		return err
+	}
+	defer ev.Close() //nolint:errcheck // events are best effort
+	opts.Events = ev
 	oo := outputOptions(c, opts, stderr)
+	oo.Events = ev
 	if err := output.Check(opts.Prefix, oo); err != nil {
-		return cliutil.Usagef("%w", err)
+		return exitcode.Usagef("%w", err)
 	}
 	if path := c.String("ledger"); path != "" {
 		l, err := ledger.Open(path) // waits for a previous pipeline's pcap_split
@@ -146,23 +160,24 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 				return err
 			}
 		}
-		opts.OnPublish = func(i split.Info) error { return l.Append(ledgerEntry(i)) }
+		opts.OnPublish = func(i ledger.Entry) error { return l.Append(i) }
 	} else if c.Bool("resume") {
-		return cliutil.Usagef("--resume needs --ledger FILE")
+		return exitcode.Usagef("--resume needs --ledger FILE")
 	}
-	post, err := postRunner(c, stderr)
+	opts.OnPublish = announce(opts.OnPublish, ev)
+	post, err := postRunner(c, stderr, ev)
 	if err != nil {
 		return err
 	}
 	if post != nil {
 		opts.OnPublish = withPost(opts.OnPublish, post)
 	}
-	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr)
+	opts.OnPublish = warnOutOfClock(opts.OnPublish, opts.ClockTolerance, stderr, ev)
 	preamble(stderr, c, opts)
 	out, err := output.Open(ctx, opts.Prefix, oo)
 	var cerr *output.ConfigError
 	if errors.As(err, &cerr) {
-		return cliutil.Usagef("%w", err)
+		return exitcode.Usagef("%w", err)
 	}
 	if err != nil {
 		return err
@@ -171,6 +186,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 	if c.Bool("rclone") {
 		if w := output.ConfigPermWarning(output.RcloneConfigPath(c.String("rclone-config")), os.Getgid()); w != "" {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, w)
+			ev.Warn("%s", w)
 		}
 	}
 	if oo.Compress != "" {
@@ -187,6 +203,7 @@ func split1(ctx context.Context, c *cli.Context, stdin io.Reader, stderr io.Writ
 		post.Wait()
 	}
 	fmt.Fprintf(stderr, "%s: done: %s\n", tool, st.Summary())
+	ev.Counts(st.Counts())
 	return err
 }
 
@@ -213,30 +230,32 @@ func setDuration(c *cli.Context, name string) time.Duration {
 }
 
 // postRunner returns the --post-cmd runner, nil without one.
-func postRunner(c *cli.Context, stderr io.Writer) (*hook.Runner, error) {
+func postRunner(c *cli.Context, stderr io.Writer, ev *event.Writer) (*hook.Runner, error) {
 	cmd := c.String("post-cmd")
 	if cmd == "" {
 		return nil, nil
 	}
 	if strings.TrimSpace(cmd) == "" || strings.ContainsRune(cmd, 0) {
-		return nil, cliutil.Usagef("--post-cmd %q: want a command", cmd)
+		return nil, exitcode.Usagef("--post-cmd %q: want a command", cmd)
 	}
 	if d := c.Duration("post-timeout"); d <= 0 {
-		return nil, cliutil.Usagef("--post-timeout %v: want a positive duration", d)
+		return nil, exitcode.Usagef("--post-timeout %v: want a positive duration", d)
 	}
 	if n := c.Int("post-jobs"); n < 1 || n > hook.MaxJobs {
-		return nil, cliutil.Usagef("--post-jobs %d: want 1 to %d", n, hook.MaxJobs)
+		return nil, exitcode.Usagef("--post-jobs %d: want 1 to %d", n, hook.MaxJobs)
 	}
-	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": "}, nil
+	return &hook.Runner{Command: cmd, Timeout: c.Duration("post-timeout"), Jobs: c.Int("post-jobs"), Stderr: stderr, Prefix: tool + ": ", Events: ev}, nil
 }
 
 // warnOutOfClock logs a split of packets out of the clock, then calls next
 // (when not nil).
-func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Writer) func(split.Info) error {
-	return func(i split.Info) error {
+func warnOutOfClock(next func(ledger.Entry) error, tol time.Duration, stderr io.Writer, ev *event.Writer) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
 		if i.Outlier {
-			fmt.Fprintf(stderr, "%s: warning: %s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged\n",
-				tool, i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+			msg := fmt.Sprintf("%s: %d packets stamped out of the clock by more than %v (first %s, last %s): published apart, the split clock unchanged",
+				i.Name, i.Packets, tol, time.Unix(0, i.First).UTC().Format(time.RFC3339Nano), time.Unix(0, i.Last).UTC().Format(time.RFC3339Nano))
+			fmt.Fprintf(stderr, "%s: warning: %s\n", tool, msg)
+			ev.Warn("%s", msg)
 		}
 		if next == nil {
 			return nil
@@ -245,9 +264,23 @@ func warnOutOfClock(next func(split.Info) error, tol time.Duration, stderr io.Wr
 	}
 }
 
+// announce writes the split's event once publish (the ledger entry, when
+// not nil) has succeeded.
+func announce(publish func(ledger.Entry) error, ev *event.Writer) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
+		if publish != nil {
+			if err := publish(i); err != nil {
+				return err
+			}
+		}
+		ev.Published(i)
+		return nil
+	}
+}
+
 // withPost runs the post command after publish (the ledger entry) succeeds.
-func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info) error {
-	return func(i split.Info) error {
+func withPost(publish func(ledger.Entry) error, post *hook.Runner) func(ledger.Entry) error {
+	return func(i ledger.Entry) error {
 		if publish != nil {
 			if err := publish(i); err != nil {
 				return err
@@ -256,7 +289,7 @@ func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info
 		if i.Existed {
 			return nil // published, and its command run, before
 		}
-		post.Run(hook.Split{Name: i.Name, Bytes: i.Bytes, Packets: i.Packets, First: i.First, Last: i.Last})
+		post.Run(i)
 		return nil
 	}
 }
@@ -264,7 +297,7 @@ func withPost(publish func(split.Info) error, post *hook.Runner) func(split.Info
 // options turns the flags into split.Options; every mistake is a usage error.
 func options(c *cli.Context) (split.Options, error) {
 	if c.NArg() > 0 {
-		return split.Options{}, cliutil.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
+		return split.Options{}, exitcode.Usagef("unexpected argument %q: pcap_split reads stdin", c.Args().First())
 	}
 	o := split.Options{Suffix: c.String("filename-suffix"), UID: c.String("uid"), IdleClose: c.Duration("idle-close"),
 		ClockTolerance: c.Duration("clock-tolerance")}
@@ -274,7 +307,7 @@ func options(c *cli.Context) (split.Options, error) {
 	}
 	switch {
 	case o.ClockTolerance < 0:
-		return o, cliutil.Usagef("--clock-tolerance must not be negative")
+		return o, exitcode.Usagef("--clock-tolerance must not be negative")
 	case o.ClockTolerance == 0:
 		o.ClockTolerance = -1 // off
 	}
@@ -282,13 +315,13 @@ func options(c *cli.Context) (split.Options, error) {
 		return o, err
 	}
 	if v := c.String("split-time"); c.IsSet("split-time") {
-		if o.Time, err = cliutil.ParseCount(v, false); err != nil {
-			return o, cliutil.Usagef("--split-time %q: %w", v, err)
+		if o.Time, err = units.ParseCount(v, false); err != nil {
+			return o, exitcode.Usagef("--split-time %q: %w", v, err)
 		}
 	}
 	if v := c.String("split-byte"); c.IsSet("split-byte") {
-		if o.Bytes, err = cliutil.ParseCount(v, true); err != nil {
-			return o, cliutil.Usagef("--split-byte %q: %w", v, err)
+		if o.Bytes, err = units.ParseCount(v, true); err != nil {
+			return o, exitcode.Usagef("--split-byte %q: %w", v, err)
 		}
 	}
 	var picked []string
@@ -299,16 +332,16 @@ func options(c *cli.Context) (split.Options, error) {
 		}
 	}
 	if len(picked) > 1 {
-		return o, cliutil.Usagef("file name options exclude each other: %s", strings.Join(picked, ", "))
+		return o, exitcode.Usagef("file name options exclude each other: %s", strings.Join(picked, ", "))
 	}
 	if o.IdleClose < 0 {
-		return o, cliutil.Usagef("--idle-close must not be negative")
+		return o, exitcode.Usagef("--idle-close must not be negative")
 	}
 	if err := resumeOptions(c, &o); err != nil {
 		return o, err
 	}
 	if err := o.Validate(); err != nil {
-		return o, cliutil.Usagef("%w", err)
+		return o, exitcode.Usagef("%w", err)
 	}
 	return o, nil
 }
@@ -323,15 +356,15 @@ func expandPrefix(c *cli.Context) (string, error) {
 	switch {
 	case c.IsSet("host"):
 		if v.Host = c.String("host"); config.CheckHost(v.Host) != nil {
-			return "", cliutil.Usagef("--host: %w", config.CheckHost(v.Host))
+			return "", exitcode.Usagef("--host: %w", config.CheckHost(v.Host))
 		}
 	case config.HasPlaceholder(prefix, config.PlaceholderHost):
 		if v.Host, err = config.ShortHostname(); err != nil {
-			return "", cliutil.Usagef("-o %q: {host}: %w: give --host", prefix, err)
+			return "", exitcode.Usagef("-o %q: {host}: %w: give --host", prefix, err)
 		}
 	}
 	if prefix, err = config.ExpandPath(prefix, v); err != nil {
-		return "", cliutil.Usagef("-o %w", err)
+		return "", exitcode.Usagef("-o %w", err)
 	}
 	return prefix, nil
 }
@@ -342,11 +375,11 @@ func outputFlags(c *cli.Context, o *split.Options) error {
 	if v := c.String("compress"); v != "" && !c.IsSet("filename-suffix") {
 		var err error
 		if o.Suffix, err = output.Suffix(output.Options{Compress: v}); err != nil {
-			return cliutil.Usagef("--compress: %w", err)
+			return exitcode.Usagef("--compress: %w", err)
 		}
 	}
 	if c.IsSet("rclone-config") && !c.Bool("rclone") {
-		return cliutil.Usagef("--rclone-config needs --rclone")
+		return exitcode.Usagef("--rclone-config needs --rclone")
 	}
 	return nil
 }
@@ -383,13 +416,13 @@ func preamble(w io.Writer, c *cli.Context, o split.Options) {
 func resumeOptions(c *cli.Context, o *split.Options) error {
 	var err error
 	if v := c.String("checkpoint-every"); v != "" {
-		if o.CheckpointEvery, err = cliutil.ParseCount(v, false); err != nil {
-			return cliutil.Usagef("--checkpoint-every %q: %w", v, err)
+		if o.CheckpointEvery, err = units.ParseCount(v, false); err != nil {
+			return exitcode.Usagef("--checkpoint-every %q: %w", v, err)
 		}
 	}
 	if v := c.String("after"); v != "" {
-		if o.Resume.End, err = cliutil.ParseCount(v, false); err != nil {
-			return cliutil.Usagef("--after %q: %w", v, err)
+		if o.Resume.End, err = units.ParseCount(v, false); err != nil {
+			return exitcode.Usagef("--after %q: %w", v, err)
 		}
 	}
 	return nil
@@ -418,9 +451,4 @@ func resumeAfter(l *ledger.Ledger, o *split.Options) error {
 		}
 	}
 	return nil
-}
-
-func ledgerEntry(i split.Info) ledger.Entry {
-	return ledger.Entry{Name: i.Name, Start: i.Start, End: i.End, First: i.First, Last: i.Last, Packets: i.Packets, Bytes: i.Bytes,
-		Ckpt: i.Ckpt, Skip: i.Skip, HasCkpt: i.HasCkpt, Base: i.Base, Dup: i.Dup, Existed: i.Existed, Outlier: i.Outlier}
 }

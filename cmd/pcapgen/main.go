@@ -12,14 +12,17 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
 	"github.com/pcappush/pcappush/lib/durable"
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/manual"
 	"github.com/pcappush/pcappush/lib/synth"
+	"github.com/pcappush/pcappush/lib/units"
 )
 
 const synopsis = "pcapgen [--seed N] [--start T] [--duration D] (--packets N | --size BYTES) [--encap FRACTION] [-w FILE]"
 
-var help = cliutil.Help{
+var help = manual.Help{
 	Synopsis: []string{synopsis},
 	Description: `Writes synthetic Ethernet traffic (IMIX sizes; TCP, UDP, DNS, ICMP, ARP over
 IPv4 and IPv6; VLAN, QinQ, GRE and VXLAN encapsulation) as nanosecond pcap,
@@ -28,31 +31,31 @@ is written as FILE.pending and renamed when complete.
 
 T is RFC 3339 or seconds since the epoch. D is a Go duration (90s, 10m, 1h).
 BYTES is the exact size of the file: 1000000, 1e9, 100MB, 1GB, 512KiB.`,
-	Examples: []cliutil.Example{
+	Examples: []manual.Example{
 		{Comment: "10,000 packets over the default ten minutes", Command: "pcapgen --packets 10000 -w small.pcap"},
 		{Comment: "1 GB with a quarter of the packets tunnelled, compressed", Command: "pcapgen --seed 7 --size 1GB --encap 0.25 | zstd -1 > big.pcap.zst"},
 	},
 }
 
-func main() { os.Exit(cliutil.Main("pcapgen", run)) }
+func main() { os.Exit(cliapp.Main("pcapgen", run)) }
 
-func usagef(format string, args ...any) error { return cliutil.Usagef(format, args...) }
+func usagef(format string, args ...any) error { return exitcode.Usagef(format, args...) }
 
 // usage marks an invalid option value as a usage error.
 func usage(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &cliutil.UsageError{Err: err}
+	return &exitcode.UsageError{Err: err}
 }
 
 // run is pcapgen with its environment passed in. stdin is unused.
 func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	app := cliutil.NewApp("pcapgen", "generate a synthetic Ethernet capture", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	app := cliapp.NewApp("pcapgen", "generate a synthetic Ethernet capture", stdout, stderr)
+	manual.SetHelp(app, help)
 	app.Flags = flags()
 	app.Action = func(c *cli.Context) error { return generate(c, stdout) }
-	return cliutil.Run(ctx, app, args)
+	return cliapp.Run(ctx, app, args)
 }
 
 func flags() []cli.Flag {
@@ -82,7 +85,7 @@ func options(c *cli.Context) (synth.Options, error) {
 	case c.IsSet("packets") == c.IsSet("size"):
 		return opt, usagef("give exactly one of --packets and --size")
 	case c.IsSet("packets"):
-		if opt.Packets, err = cliutil.ParseCount(c.String("packets"), false); err != nil {
+		if opt.Packets, err = units.ParseCount(c.String("packets"), false); err != nil {
 			return opt, usagef("--packets %s: %w", c.String("packets"), err)
 		}
 	default:

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/synth"
 )
 
@@ -67,7 +67,7 @@ func TestRun(t *testing.T) {
 	for _, tc := range tests {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), append([]string{"pcapgen"}, tc.args...), nil, &stdout, &stderr)
-		if code := cliutil.Report(&bytes.Buffer{}, "pcapgen", err); code != tc.code {
+		if code := exitcode.Report(&bytes.Buffer{}, "pcapgen", err); code != tc.code {
 			t.Errorf("pcapgen %q: exit %d (%v); want %d", tc.args, code, err, tc.code)
 			continue
 		}
@@ -78,7 +78,7 @@ func TestRun(t *testing.T) {
 func checkOutput(t *testing.T, args []string, stdout []byte, stderr string, code, packets, size int, file string) {
 	t.Helper()
 	if stderr != "" {
-		t.Errorf("pcapgen %q: stderr %q; want none (run leaves reporting to cliutil.Report)", args, stderr)
+		t.Errorf("pcapgen %q: stderr %q; want none (run leaves reporting to exitcode.Report)", args, stderr)
 	}
 	if code != 0 || file != "" {
 		if len(stdout) != 0 {
@@ -136,7 +136,7 @@ func (w failWriter) Write([]byte) (int, error) { return 0, w.err }
 func TestRunFailures(t *testing.T) {
 	errFull := errors.New("no space left on device")
 	err := run(context.Background(), []string{"pcapgen", "--packets", "10"}, nil, failWriter{errFull}, &bytes.Buffer{})
-	if !errors.Is(err, errFull) || cliutil.Report(&bytes.Buffer{}, "pcapgen", err) != 1 {
+	if !errors.Is(err, errFull) || exitcode.Report(&bytes.Buffer{}, "pcapgen", err) != 1 {
 		t.Errorf("pcapgen to a failing stdout: %v; want %v, exit 1", err, errFull)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -160,12 +160,12 @@ func TestReport(t *testing.T) {
 	}{
 		{nil, 0, ""},
 		{usagef("give exactly one of --packets and --size"), 2, "pcapgen: give exactly one of --packets and --size\nTry: pcapgen --help\n"},
-		{&cliutil.UsageError{Err: optErr}, 2, "pcapgen: size \"12XB\": not a number (examples: 60e9, 1000000000, 1.5e9)\nTry: pcapgen --help\n"},
+		{&exitcode.UsageError{Err: optErr}, 2, "pcapgen: size \"12XB\": not a number (examples: 60e9, 1000000000, 1.5e9)\nTry: pcapgen --help\n"},
 		{fmt.Errorf("flush: %w", errors.New("write /dev/stdout: broken pipe")), 1, "pcapgen: flush: write /dev/stdout: broken pipe\n"},
 	}
 	for _, tc := range tests {
 		var stderr bytes.Buffer
-		if code := cliutil.Report(&stderr, "pcapgen", tc.err); code != tc.code || stderr.String() != tc.stderr {
+		if code := exitcode.Report(&stderr, "pcapgen", tc.err); code != tc.code || stderr.String() != tc.stderr {
 			t.Errorf("report(%v) = %d, %q; want %d, %q", tc.err, code, stderr.String(), tc.code, tc.stderr)
 		}
 	}
@@ -206,7 +206,7 @@ func TestBinary(t *testing.T) {
 	if err != nil {
 		t.Skipf("no go tool to build with: %v", err)
 	}
-	build := exec.Command(goTool, "build", "-ldflags", "-X github.com/pcappush/pcappush/lib/cliutil.Version=v9.9.9-test", "-o", bin, ".")
+	build := exec.Command(goTool, "build", "-ldflags", "-X github.com/pcappush/pcappush/lib/cliapp.Version=v9.9.9-test", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
-	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 )
 
@@ -52,7 +53,7 @@ func TestUsageErrors(t *testing.T) {
 			args = []string{"--config", cfg, "stats"}
 		}
 		_, _, err := runArgs(args...)
-		if cliutil.Code(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
+		if exitcode.Code(err) != 2 || err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v; want a usage error with %q", tt.args, err, tt.want)
 		}
 	}
@@ -61,18 +62,43 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestDryRunShowsPost: the pipeline printed holds the Post command and
+// the target's real id, the one a push with the same state folder uses
+// (made by the dry run when the target has none yet), so that it can be
+// pasted.
 func TestDryRunShowsPost(t *testing.T) {
 	dir := t.TempDir()
 	out, _, err := runArgs("--config", minimal(t, dir), "--state-dir", dir+"/state", "--dry-run")
-	if err != nil || !strings.Contains(out, "| PCAPPUSH_TARGET=all pcap_split --uid push_UID -o "+dir+"/out/all --split-time 60e9 --filename-epoch-sec --post-cmd /bin/true") {
+	uid := targetUID(t, dir+"/state", "all")
+	if err != nil || !strings.Contains(out, "| PCAPPUSH_TARGET=all pcap_split --uid "+uid+" -o "+dir+"/out/all --split-time 60e9 --filename-epoch-sec --post-cmd /bin/true") {
 		t.Errorf("dry run: %v\n%s", err, out)
 	}
+	again, _, err := runArgs("--config", minimal(t, dir), "--state-dir", dir+"/state", "--dry-run")
+	if err != nil || again != out {
+		t.Errorf("a second dry run printed another pipeline: %v\n%s\nthen\n%s", err, out, again)
+	}
+}
+
+// targetUID returns the id the state folder holds for target desc.
+func targetUID(t *testing.T, stateDir, desc string) string {
+	t.Helper()
+	uid, ok := state.At(stateDir).KnownUID(desc)
+	if !ok || !strings.HasPrefix(uid, "push_") || uid == "push_UID" {
+		t.Fatalf("target %s's id in %s: %q, %v", desc, stateDir, uid, ok)
+	}
+	return uid
 }
 
 func TestStatusWithoutAPush(t *testing.T) {
 	dir := t.TempDir()
 	cfg := minimal(t, dir)
 	os.MkdirAll(dir+"/store/cap1", 0o755)
+	// No state folder: nothing to show, and the message says what to pass.
+	_, _, err := runArgs("status", "--config", cfg, "--state-dir", dir+"/state", "--store", dir+"/store")
+	if exitcode.Code(err) != 1 || !strings.Contains(fmt.Sprint(err), "status: no state folder "+dir+"/state: give --state-dir DIR") {
+		t.Errorf("status without a state folder: %v; want exit 1 saying what to pass", err)
+	}
+	os.MkdirAll(dir+"/state", 0o750)
 	out, stderr, err := runArgs("status", "--config", cfg, "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || stderr != "" {
 		t.Fatalf("status: %v, %s", err, stderr)
@@ -84,14 +110,14 @@ func TestStatusWithoutAPush(t *testing.T) {
 	}
 	// Flags given before the command count too.
 	out, _, err = runArgs("--state-dir", dir+"/state", "--store", dir+"/store", "--config", cfg, "status", "--json")
-	var r pushstatus.Report
+	var r status.Report
 	if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.StateDir != dir+"/state" || r.Store.Dir != dir+"/store" || len(r.Targets) != 1 {
 		t.Errorf("status --json after global flags: %v\n%s", err, out)
 	}
 	// The record of a running push gives the store and logs; flags win.
 	os.MkdirAll(dir+"/store2/cap2", 0o755)
 	os.MkdirAll(dir+"/state", 0o755)
-	if err := pushstatus.WriteRun(dir+"/state", &pushstatus.Run{Config: cfg, Store: dir + "/store2", LogDir: dir + "/log2"}); err != nil {
+	if err := status.WriteRun(dir+"/state", &status.Run{Config: cfg, Store: dir + "/store2", LogDir: dir + "/log2"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -102,12 +128,24 @@ func TestStatusWithoutAPush(t *testing.T) {
 		{[]string{"--store", dir + "/store", "--log-dir", dir + "/log"}, dir + "/store", dir + "/log"},
 	} {
 		out, _, err = runArgs(append([]string{"status", "--json", "--state-dir", dir + "/state"}, tt.args...)...)
-		r = pushstatus.Report{}
+		r = status.Report{}
 		if err != nil || json.Unmarshal([]byte(out), &r) != nil || r.Store.Dir != tt.store || r.LogDir != tt.logs || len(r.Targets) != 1 || r.Targets[0].Target != "all" {
 			t.Errorf("status %v: %v\n%s", tt.args, err, out)
 		}
 	}
-	os.Remove(state.At(filepath.Join(dir, "state")).RunFile())
+	// The record of a later offline push, the realtime push gone: its
+	// folders, said to be its.
+	if err := status.WriteRun(dir+"/state", &status.Run{Config: cfg, Store: dir + "/store3", LogDir: dir + "/log3", Mode: status.Offline,
+		Capture: dir + "/elsewhere/cap3", Started: time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runArgs("status", "--state-dir", dir+"/state")
+	if err != nil || !strings.Contains(out, "\nfolders from the offline push of "+dir+"/elsewhere/cap3 started 2031-01-02 03:04:05 UTC\nlogs "+dir+"/log3: ") ||
+		!strings.Contains(out, "\nstore "+dir+"/store3:\n") {
+		t.Errorf("status after an offline push: %v\n%s", err, out)
+	}
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(false))
+	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(true))
 	// Without a configuration: the state folder only, with a warning.
 	_, stderr, err = runArgs("status", "--config", dir+"/missing.lua", "--state-dir", dir+"/state", "--store", dir+"/store")
 	if err != nil || !strings.Contains(stderr, "status: warning: config "+dir+"/missing.lua: cannot read it") {
@@ -131,57 +169,10 @@ func TestDryRunFoldersAbsolute(t *testing.T) {
 	minimal(t, dir)
 	t.Chdir(dir)
 	out, _, err := runArgs("--config", "push_realtime.lua", "--store", "store", "--state-dir", "state", "--log-dir", "log", "--rclone-config", "rc.conf", "--dry-run")
-	for _, want := range []string{" --store " + dir + "/store ", " --state-dir " + dir + "/state ", " --ledger " + dir + "/state/push_UID/CAPTURE.ledger"} {
+	for _, want := range []string{" --store " + dir + "/store ", " --state-dir " + dir + "/state ", " --ledger " + dir + "/state/" + targetUID(t, dir+"/state", "all") + "/CAPTURE.ledger"} {
 		if err != nil || !strings.Contains(out, want) {
 			t.Errorf("dry run with relative folders lacks %q: %v\n%s", want, err, out)
 		}
-	}
-}
-
-// TestChecksFilterByDecap: without Decap a filter is checked as
-// pcap_filter checks it before the link type is known (so "inbound", valid
-// on Linux cooked captures, passes); with Decap it must compile for
-// Ethernet.
-func TestChecksFilterByDecap(t *testing.T) {
-	f := newFilters(context.Background())
-	chk := checks(true, "", f)
-	if err := chk.BPF("inbound", false); err != nil {
-		t.Errorf("inbound without decap: %v", err)
-	}
-	if code := f.code(config.Target{FilterBPF: "inbound"}); !strings.HasPrefix(code, "113:") {
-		t.Errorf("inbound without decap compiled to %q; want a Linux cooked (113) program", code)
-	}
-	if err := chk.BPF("inbound", true); err == nil {
-		t.Error("inbound with decap: accepted; want Ethernet's refusal")
-	}
-	if err := chk.BPF("tcp port", false); err == nil {
-		t.Error("a syntax error was accepted")
-	}
-}
-
-// TestFiltersCompiledOncePerLoad: a filter already compiled is not
-// compiled again (a reload), and programs no target uses are dropped.
-func TestFiltersCompiledOncePerLoad(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	f := newFilters(ctx)
-	if err := f.check("tcp", true); err != nil {
-		t.Fatal(err)
-	}
-	tcp := config.Target{FilterBPF: "tcp", Decap: true}
-	code := f.code(tcp)
-	if !strings.HasPrefix(code, "1:") {
-		t.Fatalf("code %q", code)
-	}
-	cancel() // a compile now fails: only a cached program passes
-	if err := f.check("tcp", true); err != nil {
-		t.Errorf("checking a compiled filter again: %v", err)
-	}
-	if err := f.check("udp", true); err == nil {
-		t.Error("a new filter passed without being compiled")
-	}
-	f.keep(&config.Config{Targets: []config.Target{{FilterBPF: "ip"}}})
-	if f.code(tcp) != "" {
-		t.Error("a filter no target uses was kept")
 	}
 }
 
@@ -205,11 +196,11 @@ func TestDryRunShowsExpandedPath(t *testing.T) {
 		t.Errorf("dry run with Config.Host and --offline: %v\n%s", err, out)
 	}
 	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--dry-run")
-	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
+	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), `target "pcap-all": Path: `) || !strings.Contains(err.Error(), "{capture} has no value here") {
 		t.Errorf("no capture: %v", err)
 	}
 	_, _, err = runArgs("--config", cfg, "--state-dir", dir+"/state", "--capture", "c", "--host", "a b", "--dry-run")
-	if cliutil.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
+	if exitcode.Code(err) != 2 || !strings.Contains(err.Error(), `--host: host name "a b" is not a plain file-name component`) {
 		t.Errorf("bad --host: %v", err)
 	}
 }

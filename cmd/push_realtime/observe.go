@@ -11,21 +11,22 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
-	"github.com/pcappush/pcappush/lib/progress"
+	"github.com/pcappush/pcappush/lib/cliapp"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/push"
-	"github.com/pcappush/pcappush/lib/pushmetrics"
+	"github.com/pcappush/pcappush/lib/push/metrics"
+	"github.com/pcappush/pcappush/lib/push/progress"
 )
 
 // progressMode returns how an offline push shows its progress: "bar",
 // "lines" or "none". It also checks --metrics-listen's form.
 func progressMode(c *cli.Context, stderr io.Writer) (string, error) {
 	if d := c.Duration("progress-interval"); d <= 0 {
-		return "", cliutil.Usagef("--progress-interval %v: want a positive duration", d)
+		return "", exitcode.Usagef("--progress-interval %v: want a positive duration", d)
 	}
 	if a := c.String("metrics-listen"); a != "" {
 		if _, _, err := net.SplitHostPort(a); err != nil {
-			return "", cliutil.Usagef("--metrics-listen %q: want HOST:PORT, e.g. 127.0.0.1:9310", a)
+			return "", exitcode.Usagef("--metrics-listen %q: want HOST:PORT, e.g. 127.0.0.1:9310", a)
 		}
 	}
 	switch m := c.String("progress"); m {
@@ -37,7 +38,7 @@ func progressMode(c *cli.Context, stderr io.Writer) (string, error) {
 		}
 		return "lines", nil
 	default:
-		return "", cliutil.Usagef("--progress %q: want bar, lines, none or auto", m)
+		return "", exitcode.Usagef("--progress %q: want bar, lines, none or auto", m)
 	}
 }
 
@@ -53,7 +54,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // offline runs the offline push with its progress shown on stderr.
-func offline(ctx context.Context, p *push.Pusher, capture, show string, every time.Duration, stderr io.Writer) error {
+func offline(ctx context.Context, p *push.Pusher, show string, every time.Duration, stderr io.Writer) error {
 	pctx, stop := context.WithCancel(context.Background())
 	shown := make(chan struct{})
 	go func() {
@@ -67,31 +68,34 @@ func offline(ctx context.Context, p *push.Pusher, capture, show string, every ti
 			<-pctx.Done()
 		}
 	}()
-	err := p.Offline(ctx, capture)
+	err := p.Run(ctx)
 	stop()
 	<-shown
 	return err
 }
 
-// serveMetrics serves the metrics at addr ("" for none) until ctx ends.
-func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Writer) error {
+// serveMetrics serves the metrics at addr ("" for none) until ctx ends;
+// wait returns once the server has stopped.
+func serveMetrics(ctx context.Context, addr string, p *push.Pusher, stderr io.Writer) (wait func(), err error) {
 	if addr == "" {
-		return nil
+		return func() {}, nil
 	}
-	ln, err := pushmetrics.Listen(addr)
+	ln, err := metrics.Listen(addr)
 	if err != nil {
-		return fmt.Errorf("--metrics-listen: %w", err)
+		return nil, fmt.Errorf("--metrics-listen: %w", err)
 	}
-	reg, err := pushmetrics.Registry(p.Snapshot, cliutil.Version)
+	reg, err := metrics.Registry(p.Snapshot, cliapp.Version)
 	if err != nil {
 		ln.Close() //nolint:errcheck // already failing
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(stderr, "%s: metrics at http://%s/metrics\n", tool, ln.Addr())
+	done := make(chan struct{})
 	go func() {
-		if err := pushmetrics.Serve(ctx, ln, reg); err != nil {
+		defer close(done)
+		if err := metrics.Serve(ctx, ln, reg); err != nil {
 			p.Logf("metrics: %v", err)
 		}
 	}()
-	return nil
+	return func() { <-done }, nil
 }

@@ -15,18 +15,20 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/cliapp"
+	"github.com/pcappush/pcappush/lib/exitcode"
+	"github.com/pcappush/pcappush/lib/install"
+	"github.com/pcappush/pcappush/lib/manual"
 	"github.com/pcappush/pcappush/lib/output"
 	_ "github.com/pcappush/pcappush/lib/output/backends" // the remotes --from reads
-	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/window"
 )
 
 const tool = "stream_cat"
 
-func main() { os.Exit(cliutil.Main(tool, run)) }
+func main() { os.Exit(cliapp.Main(tool, run)) }
 
-var help = cliutil.Help{
+var help = manual.Help{
 	Synopsis: []string{
 		"stream_cat [--store DIR] [--follow] [--uid UID] [--start-time T] [--end-time T] [options] CAPTURE > out.pcap",
 		"stream_cat --list [--store DIR]",
@@ -66,7 +68,7 @@ meet [--start-time, --end-time) are read, in parallel and decompressed by
 their suffix (.gz, .zst, .lz4); their packets in the window are merged
 by time into one stream, without ticks. --list --from shows the splits it
 would read.`,
-	Examples: []cliutil.Example{
+	Examples: []manual.Example{
 		{Comment: "push the live capture, one file per minute",
 			Command: "stream_cat --follow --uid push_1622272417078768896 capture1_20210521_0101 | pcap_split -o /data/push/ --split-time 60e9 --filename-epoch-sec-startend"},
 		{Comment: "ten minutes of a stored capture, for Wireshark",
@@ -81,15 +83,15 @@ would read.`,
 
 func flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "store", Value: capture.DefaultStore, EnvVars: []string{"PCAPPUSH_STORE"}, Usage: "capture store `DIR`: one sub-folder per capture"},
+		&cli.StringFlag{Name: "store", Value: install.Store, EnvVars: []string{"PCAPPUSH_STORE"}, Usage: "capture store `DIR`: one sub-folder per capture"},
 		&cli.BoolFlag{Name: "list", Usage: "list the store's captures: name, chunks, bytes, first and last packet time, active; with --from, the splits that meet the window: folder, name, time range, bytes"},
 		&cli.StringSliceFlag{Name: "from", Usage: "read the splits pushes published under `DEST` (a local or rclone prefix, * in folder names; repeatable) instead of a capture"},
-		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` for --from (default $RCLONE_CONFIG, else " + output.DefaultRcloneConfig + "); never written to"},
+		&cli.StringFlag{Name: "rclone-config", Usage: "rclone config `FILE` for --from (default $RCLONE_CONFIG, else " + install.RcloneConfig + "); never written to"},
 		&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep reading as the recorder writes, until the capture is finished"},
 		&cli.StringFlag{Name: "start-time", Usage: "skip packets before `T`"},
 		&cli.StringFlag{Name: "end-time", Usage: "skip packets at or after `T` (following: stop once the clock passes it)"},
 		&cli.StringFlag{Name: "uid", Usage: "reader `UID`, shown in logs; keeps checkpoints under --state-dir/UID"},
-		&cli.StringFlag{Name: "state-dir", Value: state.Default, EnvVars: []string{"PCAPPUSH_STATE"}, Usage: "state `DIR` for checkpoints (with --uid)"},
+		&cli.StringFlag{Name: "state-dir", Value: install.StateDir, EnvVars: []string{"PCAPPUSH_STATE"}, Usage: "state `DIR` for checkpoints (with --uid)"},
 		&cli.StringFlag{Name: "checkpoint-every", Value: "1e9", Usage: "checkpoint every `NS` nanoseconds of packet time (with --uid)"},
 		&cli.StringFlag{Name: "resume", Usage: "start at checkpoint `E` (ns) recorded for --uid, re-emitting its tick"},
 		&cli.BoolFlag{Name: "no-ticks", Usage: "no idle clock ticks while following"},
@@ -98,16 +100,17 @@ func flags() []cli.Flag {
 		&cli.DurationFlag{Name: "active-window", Value: capture.DefaultActiveWindow, Usage: "a capture without a .complete marker is active until quiet for `D`"},
 		&cli.BoolFlag{Name: "skip-bad", Usage: "warn about a corrupt chunk (with --from: a bad split, naming the time range not read) and go on with the next"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log each chunk as it starts"},
+		cliapp.EventsFlag("where it reads, warnings, chunks lost, counters at the end; not with --from or --list"),
 	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	app := cliutil.NewApp(tool, "write a capture from the store to stdout as one PCAP stream", stdout, stderr)
-	cliutil.SetHelp(app, help)
+	app := cliapp.NewApp(tool, "write a capture from the store to stdout as one PCAP stream", stdout, stderr)
+	manual.SetHelp(app, help)
 	app.Flags = flags()
 	app.DisableSliceFlagSeparator = true // --from may hold commas (rclone connection strings)
 	app.Action = func(c *cli.Context) error { return cat(ctx, c, stdout, stderr) }
-	err := cliutil.Run(ctx, app, args)
+	err := cliapp.Run(ctx, app, args)
 	if errors.Is(err, syscall.EPIPE) {
 		return nil // downstream closed: end quietly, as cat does
 	}
@@ -115,15 +118,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
+	if c.IsSet("events") && (c.IsSet("from") || c.Bool("list")) {
+		return exitcode.Usagef("--events is for reading a capture, not with --from or --list")
+	}
 	if c.IsSet("from") {
 		return fromDest(ctx, c, stdout, stderr)
 	}
 	if c.IsSet("rclone-config") {
-		return cliutil.Usagef("--rclone-config needs --from")
+		return exitcode.Usagef("--rclone-config needs --from")
 	}
 	if c.Bool("list") {
 		if c.NArg() > 0 {
-			return cliutil.Usagef("--list takes no capture (got %q)", c.Args().First())
+			return exitcode.Usagef("--list takes no capture (got %q)", c.Args().First())
 		}
 		infos, err := capture.Store{Dir: c.String("store")}.List(c.Duration("active-window"), time.Now())
 		if err != nil {
@@ -135,6 +141,10 @@ func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if opts.Events, err = cliapp.OpenEvents(c, tool); err != nil {
+		return err
+	}
+	defer opts.Events.Close() //nolint:errcheck // events are best effort
 	capt, err := capture.Resolve(c.String("store"), c.Args().First())
 	if err != nil {
 		return err
@@ -144,6 +154,7 @@ func cat(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	opts.Log = stderr
 	st, err := capture.Cat(ctx, capt, stdout, opts)
+	opts.Events.Counts(st.Counts())
 	if opts.Verbose {
 		fmt.Fprintf(stderr, "%s: done: %d chunks, %d packets, %.3f GB, %d ticks, %d chunks lost, %d skipped\n",
 			tool, st.Chunks, st.Packets, float64(st.Bytes)/1e9, st.Ticks, st.Lost, st.Skipped)
@@ -178,7 +189,7 @@ func fromDest(ctx context.Context, c *cli.Context, stdout, stderr io.Writer) err
 func windowErr(err error) error {
 	var ce *output.ConfigError
 	if errors.Is(err, window.ErrUsage) || errors.As(err, &ce) {
-		return &cliutil.UsageError{Err: err}
+		return &exitcode.UsageError{Err: err}
 	}
 	return err
 }

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/exitcode"
 	"github.com/pcappush/pcappush/lib/pcapio"
 )
 
@@ -107,7 +107,7 @@ func runCases(t *testing.T, tests []runCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			err := run(context.Background(), append([]string{"stream_cat"}, tc.args...), nil, &out, &errb)
-			code := cliutil.Report(&errb, "stream_cat", err)
+			code := exitcode.Report(&errb, "stream_cat", err)
 			if code != tc.code || !strings.HasPrefix(out.String(), tc.stdout) || !strings.Contains(errb.String(), tc.stderr) {
 				t.Errorf("exit %d, stdout %q..., stderr %q; want %d, %q, %q", code, out.String()[:min(out.Len(), 40)], errb.String(), tc.code, tc.stdout, tc.stderr)
 			}

@@ -25,7 +25,7 @@ import (
 	_ "github.com/goreleaser/nfpm/v2/deb" // registers the deb packager
 	"github.com/goreleaser/nfpm/v2/files"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/install"
 )
 
 // Paths in the package. The unit goes where Debian 12's systemd packages
@@ -121,17 +121,17 @@ func contents(o options, tmp string) (files.Contents, error) {
 	add := func(src, dst string, mode os.FileMode, typ string) {
 		c = append(c, &files.Content{Source: src, Destination: dst, Type: typ, FileInfo: &files.ContentFileInfo{Mode: mode}})
 	}
-	for _, tool := range cliutil.Tools {
+	for _, tool := range install.Tools {
 		add(filepath.Join(o.bin, tool), "/usr/bin/"+tool, 0o755, "")
 		gz, err := gzipTo(tmp, filepath.Join(o.man, "man1", tool+".1"), o.mtime)
 		if err != nil {
 			return nil, err
 		}
 		add(gz, "/usr/share/man/man1/"+tool+".1.gz", 0o644, "")
-		if tool == cliutil.Tools[0] {
+		if tool == install.Tools[0] {
 			add(filepath.Join(o.src, "packaging/pcappush.bash-completion"), completionDir+"/"+tool, 0o644, "")
 		} else {
-			c = append(c, &files.Content{Source: cliutil.Tools[0], Destination: completionDir + "/" + tool, Type: files.TypeSymlink})
+			c = append(c, &files.Content{Source: install.Tools[0], Destination: completionDir + "/" + tool, Type: files.TypeSymlink})
 		}
 	}
 	gz, err := gzipTo(tmp, filepath.Join(o.man, "man5", "push_realtime.lua.5"), o.mtime)

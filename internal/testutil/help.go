@@ -12,10 +12,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/manual"
 )
 
-// RunFunc is a tool's testable entry point (cliutil.RunFunc).
+// RunFunc is a tool's testable entry point (cliapp.RunFunc).
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
 // HelpSections splits a tool's --help output into its sections, keyed by
@@ -79,7 +79,7 @@ func CheckHelp(t *testing.T, tool string, run RunFunc, flags []cli.Flag) string 
 }
 
 // CheckToolPage checks that docs/tools/<tool>.md is current: its
-// generated part, up to the line cliutil.MarkdownEnd, is exactly what
+// generated part, up to the line manual.MarkdownEnd, is exactly what
 // `tool --markdown` writes. `make docs` regenerates it.
 func CheckToolPage(t *testing.T, tool string, run RunFunc) {
 	t.Helper()
@@ -93,8 +93,8 @@ func CheckToolPage(t *testing.T, tool string, run RunFunc) {
 		t.Fatalf("%v (make docs writes it)", err)
 	}
 	gen := stdout.String()
-	if !strings.HasSuffix(gen, cliutil.MarkdownEnd+"\n") {
-		t.Fatalf("%s --markdown does not end with the line %q", tool, cliutil.MarkdownEnd)
+	if !strings.HasSuffix(gen, manual.MarkdownEnd+"\n") {
+		t.Fatalf("%s --markdown does not end with the line %q", tool, manual.MarkdownEnd)
 	}
 	if !strings.HasPrefix(string(page), gen) {
 		t.Errorf("%s is stale: its generated part differs from `%s --markdown`; run make docs", path, tool)

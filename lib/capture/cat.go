@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/event"
 )
 
 // DefaultCheckpointEvery is the checkpoint interval: one second of packet
@@ -38,7 +40,14 @@ type Options struct {
 
 	Log io.Writer        // warnings and notes; nil: discarded
 	Now func() time.Time // the wall clock; nil: time.Now
+	// Events receives the warnings, the chunks lost, and where reading
+	// is every PositionEvery and at each chunk's end (nil: none).
+	Events *event.Writer
 }
+
+// PositionEvery is how often, at most, Cat writes a position event while
+// it reads.
+const PositionEvery = 200 * time.Millisecond
 
 // DefaultClockTolerance is stream_cat's --clock-tolerance.
 const DefaultClockTolerance = 5 * time.Minute
@@ -52,6 +61,11 @@ type Stats struct {
 	Lost    int64 // chunks deleted before they were read
 	Skipped int64 // corrupt chunks skipped under SkipBad
 	Moved   int64 // of Bytes, those moved from the chunk files by the kernel, never copied here
+}
+
+// Counts returns the counters by name, for a stats event.
+func (st Stats) Counts() map[string]int64 {
+	return map[string]int64{"chunks": st.Chunks, "packets": st.Packets, "bytes": st.Bytes, "ticks": st.Ticks, "lost": st.Lost, "skipped": st.Skipped}
 }
 
 // OutputError wraps a failure to write the stream or the checkpoints:
@@ -96,7 +110,7 @@ func Cat(ctx context.Context, c *Capture, w io.Writer, opts Options) (Stats, err
 
 // stored reads every chunk present once.
 func (k *catter) stored() error {
-	chs, err := k.c.Chunks(false)
+	chs, err := k.c.Chunks(k.opts.Events != nil) // sizes, for the position's total
 	if err != nil {
 		return err
 	}
@@ -104,6 +118,9 @@ func (k *catter) stored() error {
 		return fmt.Errorf("capture %s holds no chunks (in %s)", k.c.Name, k.c.Dir)
 	}
 	k.chs = chs
+	for _, ch := range chs {
+		k.total += ch.Size
+	}
 	i, err := k.startIndex()
 	if err != nil {
 		return err

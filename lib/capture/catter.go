@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/pcapio"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/checkpoint"
@@ -46,6 +47,11 @@ type catter struct {
 	skip    int64  // resume offset in the next chunk opened
 
 	chunks, lost, skipped int64
+
+	// where reading is, for position events
+	done  int64     // bytes of the chunk files closed so far
+	total int64     // bytes of the chunk files of a stored capture; 0 when following
+	posAt time.Time // when the last position event was written
 }
 
 func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*catter, error) {
@@ -77,6 +83,9 @@ func newCatter(ctx context.Context, c *Capture, w io.Writer, opts Options) (*cat
 	k.out.setClock(opts.Now, opts.ClockTolerance)
 	k.sink = newSink(k.out, opts.Start, opts.End)
 	k.sink.stop = ctx.Done()
+	if opts.Events != nil {
+		k.sink.reading = k.reading
+	}
 	return k, nil
 }
 
@@ -256,6 +265,9 @@ func (k *catter) closeChunk() {
 		return
 	}
 	k.posEnd = k.cur.offset()
+	if k.opts.Events != nil {
+		k.done += k.position()
+	}
 	_ = k.curFile.Close() // read-only: nothing to lose
 	k.cur, k.curFile = nil, nil
 }
@@ -275,16 +287,45 @@ func (k *catter) stats() Stats {
 // its packets covered as far as its neighbours tell.
 func (k *catter) warnLost(name string, next int) {
 	from, to := "an unknown time", "an unknown time"
+	r := event.Range{Chunk: name}
 	if k.out.wm > 0 {
 		from = FormatTime(k.out.wm) + " (the last record emitted)"
+		wm := k.out.wm
+		r.FromNS = &wm
 	}
 	if next < len(k.chs) {
 		to = "the first packet of " + k.chs[next].Name
 		if t, ok, err := FirstTime(k.c.Path(k.chs[next])); err == nil && ok {
 			to = fmt.Sprintf("%s (the first packet of %s)", FormatTime(t), k.chs[next].Name)
+			r.ToNS = &t
 		}
 	}
-	k.warnf("chunk %s was deleted before it was read (a ring buffer overtook this reader?): its packets are lost, from after %s to before %s", name, from, to)
+	msg := fmt.Sprintf("chunk %s was deleted before it was read (a ring buffer overtook this reader?): its packets are lost, from after %s to before %s", name, from, to)
+	k.logf("warning: %s", msg)
+	k.opts.Events.LostChunk(r, msg)
+}
+
+// reading writes a position event when the last is PositionEvery old.
+func (k *catter) reading() {
+	if time.Since(k.posAt) >= PositionEvery {
+		k.position()
+	}
+}
+
+// position writes where reading is: the current chunk and the offset in
+// its file, after the bytes of the chunks closed before; it returns the
+// offset.
+func (k *catter) position() int64 {
+	k.posAt = time.Now()
+	if k.curFile == nil {
+		return 0
+	}
+	off, err := k.curFile.File.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0
+	}
+	k.opts.Events.At(event.Place{Chunk: k.curCh.Name, Offset: off, Read: k.done + off, Total: k.total})
+	return off
 }
 
 // logf writes a line to the log.
@@ -292,8 +333,11 @@ func (k *catter) logf(format string, args ...any) {
 	fmt.Fprintf(k.opts.Log, "stream_cat: "+format+"\n", args...)
 }
 
-// warnf writes a warning.
-func (k *catter) warnf(format string, args ...any) { k.logf("warning: "+format, args...) }
+// warnf writes a warning, and its event.
+func (k *catter) warnf(format string, args ...any) {
+	k.logf("warning: "+format, args...)
+	k.opts.Events.Warn(format, args...)
+}
 
 // notef writes a line only in verbose mode.
 func (k *catter) notef(format string, args ...any) {

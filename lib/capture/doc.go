@@ -135,7 +135,7 @@
 //
 // # Example
 //
-//	c, err := capture.Resolve(capture.DefaultStore, "capture1_20210521_0101")
+//	c, err := capture.Resolve(install.Store, "capture1_20210521_0101")
 //	if err != nil {
 //		return err
 //	}

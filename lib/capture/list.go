@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/quote"
 )
 
 // DefaultActiveWindow is how long a capture without a completion marker
@@ -94,7 +94,7 @@ func (s Store) List(window time.Duration, now time.Time) ([]Info, error) {
 }
 
 // WriteList writes one line per capture in aligned columns under a header:
-// name (Go-quoted when a character does not print: see cliutil.Name), chunks, bytes, first and last packet time (UTC, RFC 3339 with
+// name (Go-quoted when a character does not print: see quote.Name), chunks, bytes, first and last packet time (UTC, RFC 3339 with
 // milliseconds; "-" when unknown; a trailing "+" when the last time is a
 // lower bound), active (yes or no). Counts are right-aligned.
 func WriteList(w io.Writer, infos []Info) error {
@@ -141,5 +141,5 @@ func (in Info) row() []string {
 	if in.Active {
 		active = "yes"
 	}
-	return []string{cliutil.Name(in.Name), strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
+	return []string{quote.Name(in.Name), strconv.Itoa(in.Chunks), strconv.FormatInt(in.Bytes, 10), first, last, active}
 }

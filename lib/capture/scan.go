@@ -154,46 +154,20 @@ func (c *pcapChunk) readHeader(s *sink) error {
 			return err
 		}
 	}
-	h := c.buf[c.r : c.r+pcapio.HeaderLen]
-	switch binary.LittleEndian.Uint32(h) {
-	case 0xa1b23c4d:
-	case 0xa1b2c3d4:
-		c.micro = true
-	case 0x4d3cb2a1:
-		c.be = true
-	case 0xd4c3b2a1:
-		c.be, c.micro = true, true
-	default:
-		return c.fail(0, "magic %#08x: %w", binary.LittleEndian.Uint32(h), pcapio.ErrBadMagic)
-	}
-	if err := c.parseHeader(h); err != nil {
+	hdr, err := pcapio.ParseClassicHeader(c.buf[c.r : c.r+pcapio.HeaderLen])
+	if err != nil {
+		var pe *pcapio.Error
+		if errors.As(err, &pe) {
+			pe.Input = c.name
+		}
 		return err
 	}
+	c.be, c.micro, c.linkType, c.limit = hdr.BigEndian, !hdr.Nanos, hdr.LinkType, hdr.CapLimit()
 	c.header, c.r = true, c.r+pcapio.HeaderLen
 	if err := s.onHeader(c.name, c.linkType); err != nil {
 		return err
 	}
 	return c.seekResume()
-}
-
-func (c *pcapChunk) parseHeader(h []byte) error {
-	major := binary.LittleEndian.Uint16(h[4:])
-	if c.be {
-		major = binary.BigEndian.Uint16(h[4:])
-	}
-	if major != 2 {
-		return c.fail(0, "pcap version %d (want 2): %w", major, pcapio.ErrVersion)
-	}
-	lt := c.u32(h[20:])
-	if lt&0x03ff0000 != 0 {
-		return c.fail(20, "link type field %#08x has reserved bits set: %w", lt, pcapio.ErrLinkType)
-	}
-	c.linkType = lt & 0xffff
-	c.limit = pcapio.MaxCapLen
-	if snap := c.u32(h[16:]); snap != 0 && snap < c.limit {
-		c.limit = snap
-	}
-	return nil
 }
 
 // seekResume jumps an uncompressed chunk straight to the resume offset.

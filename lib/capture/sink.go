@@ -23,10 +23,15 @@ type sink struct {
 	now      int64           // wall clock of the current batch, ns
 	maxDelay int64           // largest now-t seen in live batches since reset
 	stop     <-chan struct{} // closed when reading must stop
+	reading  func()          // called between reads, to tell where reading is; nil: nothing
 }
 
-// stopped reports whether reading must stop.
+// stopped reports whether reading must stop. Readers ask between reads,
+// which is when the position is told.
 func (s *sink) stopped() bool {
+	if s.reading != nil {
+		s.reading()
+	}
 	select {
 	case <-s.stop:
 		return true

@@ -9,14 +9,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/quote"
 )
 
 // Defaults shared with the other tools (see ARCHITECTURE.md).
 const (
-	// DefaultStore is the capture store when neither --store nor
-	// PCAPPUSH_STORE names one.
-	DefaultStore = "/var/lib/pcappush/capture"
 	// CompleteMarker is the file a recorder (or an operator) creates in a
 	// capture's folder once the capture is finished.
 	CompleteMarker = ".complete"
@@ -50,9 +47,9 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 func CheckName(name string) error {
 	switch {
 	case strings.HasPrefix(name, "-"):
-		return fmt.Errorf("capture %s: a name starting with '-' reads as an option", cliutil.Name(name))
-	case !cliutil.Printable(name):
-		return fmt.Errorf("capture %s: a name with a line break, a terminal escape or another character that does not print", cliutil.Name(name))
+		return fmt.Errorf("capture %s: a name starting with '-' reads as an option", quote.Name(name))
+	case !quote.Printable(name):
+		return fmt.Errorf("capture %s: a name with a line break, a terminal escape or another character that does not print", quote.Name(name))
 	}
 	return nil
 }
@@ -138,4 +135,13 @@ func sameDir(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// ArgName returns the name of the capture an argument names (see
+// Resolve): the argument itself, or the last element of a path.
+func ArgName(arg string) string {
+	if !strings.ContainsRune(arg, '/') {
+		return arg
+	}
+	return filepath.Base(filepath.Clean(arg))
 }

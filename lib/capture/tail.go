@@ -80,7 +80,7 @@ func tailTime(f io.ReaderAt, size int64) (int64, bool) {
 	if _, err := f.ReadAt(tail, size-tailWindow); err != nil && !errors.Is(err, io.EOF) {
 		return 0, false
 	}
-	if cf, ok := parseClassicHeader(head); ok {
+	if cf, err := pcapio.ParseClassicHeader(head); err == nil {
 		return classicTail(cf, head, tail)
 	}
 	return ngTail(head, tail)
@@ -91,8 +91,8 @@ func tailTime(f io.ReaderAt, size int64) (int64, bool) {
 // last incomplete record allowed) holds a true record boundary, or a false
 // one whose chain merges with the true one; either way the chain's last
 // record is the file's. Times must lie near the first packet's.
-func classicTail(cf classicFormat, head, tail []byte) (int64, bool) {
-	first, _, _, ok := cf.record(head[pcapio.HeaderLen:])
+func classicTail(cf pcapio.ClassicHeader, head, tail []byte) (int64, bool) {
+	first, _, _, ok := cf.Record(head[pcapio.HeaderLen:])
 	if !ok || len(head) < pcapio.HeaderLen+pcapio.RecordHeaderLen {
 		return 0, false
 	}
@@ -107,14 +107,14 @@ func classicTail(cf classicFormat, head, tail []byte) (int64, bool) {
 
 // chainToEnd follows records from the start of b; ok when they chain to
 // its end with every header valid and every time within [lo, hi].
-func chainToEnd(cf classicFormat, b []byte, lo, hi int64) (int64, bool) {
+func chainToEnd(cf pcapio.ClassicHeader, b []byte, lo, hi int64) (int64, bool) {
 	var last int64
 	n := 0
 	for q := 0; ; n++ {
 		if len(b)-q < pcapio.RecordHeaderLen {
 			return last, n > 0
 		}
-		t, capLen, origLen, ok := cf.record(b[q:])
+		t, capLen, origLen, ok := cf.Record(b[q:])
 		if !ok || capLen > origLen || t < lo || t > hi {
 			return 0, false
 		}

@@ -5,11 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
+	"github.com/pcappush/pcappush/lib/install"
+	"github.com/pcappush/pcappush/lib/manual"
 )
-
-// DefaultFile is where push_realtime reads its configuration by default.
-const DefaultFile = "/etc/pcappush/push_realtime.lua"
 
 const manDescription = `push_realtime(1) reads this file at start and on SIGHUP. It is Lua, run as
 real Lua; it returns a table Config whose list Config.Target holds the
@@ -40,12 +38,12 @@ the rclone configuration file (mode 0640, owned by root:pcappush), not here.`
 // and globals of Reference, with their defaults, and Examples.
 func WriteMan(w io.Writer, date, version string) error {
 	b := new(strings.Builder)
-	r := cliutil.Roff
+	r := manual.Roff
 	fmt.Fprintf(b, ".TH PUSH_REALTIME.LUA 5 %q %q \"pcappush manual\"\n", date, "pcappush "+version)
 	b.WriteString(".SH NAME\npush_realtime.lua \\- push_realtime's configuration: the push targets and the globals\n")
-	fmt.Fprintf(b, ".SH SYNOPSIS\n.PP\n%s\n", r(DefaultFile))
+	fmt.Fprintf(b, ".SH SYNOPSIS\n.PP\n%s\n", r(install.ConfigFile))
 	b.WriteString(".SH DESCRIPTION\n")
-	cliutil.RoffText(b, manDescription)
+	manual.RoffText(b, manDescription)
 	for _, sec := range []struct {
 		title  string
 		target bool
@@ -68,8 +66,8 @@ func WriteMan(w io.Writer, date, version string) error {
 	}
 	b.WriteString(".SH FILES\n")
 	for _, it := range [][2]string{
-		{DefaultFile, "the configuration (--config, PCAPPUSH_CONFIG)"},
-		{"/etc/pcappush/rclone.conf", "the remotes of RCLONE targets (Config.RcloneConfig)"},
+		{install.ConfigFile, "the configuration (--config, PCAPPUSH_CONFIG)"},
+		{install.RcloneConfig, "the remotes of RCLONE targets (Config.RcloneConfig)"},
 	} {
 		fmt.Fprintf(b, ".TP\n.B %s\n%s\n", r(it[0]), r(it[1]))
 	}
@@ -81,7 +79,7 @@ func WriteMan(w io.Writer, date, version string) error {
 func writeLiteral(b *strings.Builder, text string) {
 	b.WriteString(".RS 4\n.nf\n")
 	for _, l := range strings.Split(text, "\n") {
-		b.WriteString(cliutil.Roff(l) + "\n")
+		b.WriteString(manual.Roff(l) + "\n")
 	}
 	b.WriteString(".fi\n.RE\n")
 }

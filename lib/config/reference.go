@@ -1,5 +1,7 @@
 package config
 
+import "github.com/pcappush/pcappush/lib/install"
+
 // Field is one setting of push_realtime.lua as the documentation shows
 // it. Reference lists them all; the man page push_realtime.lua(5) and the
 // reference section of docs/configuration.md are made from it, and a test
@@ -48,11 +50,11 @@ func Reference() []Field {
 			Text: "A command run after each split is published and recorded, e.g. to index or announce it: the split's name, bytes, packets and first and last packet times (ns) as $1 to $5 and as PCAPPUSH_SPLIT_NAME, PCAPPUSH_SPLIT_BYTES, PCAPPUSH_SPLIT_PACKETS, PCAPPUSH_SPLIT_FIRST_NS, PCAPPUSH_SPLIT_LAST_NS. One word is run directly; anything else by /bin/sh -c. One starting with '-' is refused."},
 		{Name: "Config.Target", Required: true,
 			Text: "The list of targets, each a table of the fields above, in order: table.insert(Config.Target, { Desc = ..., ... })."},
-		{Name: "Config.Store", Default: "/var/lib/pcappush/capture",
+		{Name: "Config.Store", Default: install.Store,
 			Text: "The capture store: one folder per capture, holding its chunk files. --store and PCAPPUSH_STORE win over it."},
-		{Name: "Config.LogDir", Default: "/var/log/pcappush",
+		{Name: "Config.LogDir", Default: install.LogDir,
 			Text: "The log folder (analytics_push_realtime.cur, and push_DESC.cur for each target). --log-dir wins over it."},
-		{Name: "Config.RcloneConfig", Default: "/etc/pcappush/rclone.conf",
+		{Name: "Config.RcloneConfig", Default: install.RcloneConfig,
 			Text: "The rclone configuration file that RCLONE targets' remotes are read from. --rclone-config and RCLONE_CONFIG win over it."},
 		{Name: "Config.Capture", Default: "the newest active capture",
 			Text: "The capture realtime mode follows (and {capture} in Path). --capture wins over it."},

@@ -3,16 +3,17 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/pcappush/pcappush/lib/compress"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/pcappush/pcappush/lib/compress"
+
 	lua "github.com/yuin/gopher-lua"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/split"
+	"github.com/pcappush/pcappush/lib/units"
 )
 
 var descRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -52,7 +53,7 @@ func (t *Target) parseSplit() error {
 	if len(f) != 2 {
 		return fmt.Errorf("%q: want --split-time NS or --split-byte BYTES", t.Split)
 	}
-	n, err := cliutil.ParseCount(f[1], f[0] == "--split-byte")
+	n, err := units.ParseCount(f[1], f[0] == "--split-byte")
 	if err != nil {
 		return fmt.Errorf("%q: %w", t.Split, err)
 	}

@@ -27,6 +27,6 @@
 // its output goes to Stderr.
 //
 //	r := &hook.Runner{Command: "/usr/local/bin/index-split", Timeout: 30 * time.Second, Jobs: 2, Stderr: os.Stderr, Prefix: "pcap_split: "}
-//	r.Run(hook.Split{Name: "/data/push/all_1621849860.pcap", Bytes: 80e6, Packets: 51234, First: 1621849860e9, Last: 1621849919e9})
+//	r.Run(ledger.Entry{Name: "/data/push/all_1621849860.pcap", Bytes: 80e6, Packets: 51234, First: 1621849860e9, Last: 1621849919e9})
 //	r.Wait()
 package hook

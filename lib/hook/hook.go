@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/event"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Defaults of a Runner.
@@ -26,17 +29,8 @@ const (
 // Runner's Prefix.
 const FailurePrefix = "post failed for "
 
-// Split is what a command is told about a published split.
-type Split struct {
-	Name    string
-	Bytes   int64
-	Packets int64
-	First   int64 // ns since the epoch
-	Last    int64 // ns since the epoch
-}
-
-// Env returns the split's environment variables.
-func (s Split) Env() []string {
+// Env returns the environment variables a command is told split s in.
+func Env(s ledger.Entry) []string {
 	return []string{
 		"PCAPPUSH_SPLIT_NAME=" + s.Name,
 		"PCAPPUSH_SPLIT_BYTES=" + strconv.FormatInt(s.Bytes, 10),
@@ -46,8 +40,9 @@ func (s Split) Env() []string {
 	}
 }
 
-// Args returns the split's five arguments.
-func (s Split) Args() []string {
+// Args returns the five arguments a command is given for split s: its
+// name, bytes, packets, and first and last packet times.
+func Args(s ledger.Entry) []string {
 	return []string{s.Name, strconv.FormatInt(s.Bytes, 10), strconv.FormatInt(s.Packets, 10),
 		strconv.FormatInt(s.First, 10), strconv.FormatInt(s.Last, 10)}
 }
@@ -60,6 +55,7 @@ type Runner struct {
 	Jobs    int           // default DefaultJobs
 	Stderr  io.Writer     // failures and the command's output; nil: discarded
 	Prefix  string        // begins every line the Runner writes, e.g. "pcap_split: "
+	Events  *event.Writer // a failure's event goes there too (nil: none)
 
 	once     sync.Once
 	slots    chan struct{}
@@ -85,7 +81,7 @@ func (r *Runner) init() {
 
 // Run starts the command for s once fewer than Jobs are running, waiting
 // for one to end otherwise, and returns without waiting for it.
-func (r *Runner) Run(s Split) {
+func (r *Runner) Run(s ledger.Entry) {
 	r.init()
 	select {
 	case r.slots <- struct{}{}:
@@ -99,7 +95,9 @@ func (r *Runner) Run(s Split) {
 		defer func() { <-r.slots }()
 		if err := r.run(s); err != nil {
 			r.failures.Add(1)
-			r.printf("%s%s: %v", FailurePrefix, s.Name, err)
+			msg := fmt.Sprintf("%s%s: %v", FailurePrefix, s.Name, err)
+			r.printf("%s", msg)
+			r.Events.PostFailed(s, msg)
 		}
 	}()
 }
@@ -121,20 +119,20 @@ var oneWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
 
 // Cmd returns the command for s, not started: one word is run with the
 // five arguments, anything else by /bin/sh -c with them as $1 to $5.
-func Cmd(command string, s Split) *exec.Cmd {
+func Cmd(command string, s ledger.Entry) *exec.Cmd {
 	var cmd *exec.Cmd
 	if oneWord.MatchString(command) {
-		cmd = exec.Command(command, s.Args()...)
+		cmd = exec.Command(command, Args(s)...)
 	} else {
-		cmd = exec.Command("/bin/sh", append([]string{"-c", "--", command, "post"}, s.Args()...)...)
+		cmd = exec.Command("/bin/sh", append([]string{"-c", "--", command, "post"}, Args(s)...)...)
 	}
-	cmd.Env = append(os.Environ(), s.Env()...)
+	cmd.Env = append(os.Environ(), Env(s)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	return cmd
 }
 
 // run runs the command for s to its end or its timeout.
-func (r *Runner) run(s Split) error {
+func (r *Runner) run(s ledger.Entry) error {
 	cmd := Cmd(r.Command, s)
 	if f, ok := r.Stderr.(*os.File); ok {
 		cmd.Stdout, cmd.Stderr = f, f

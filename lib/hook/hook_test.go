@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // hostile is a split name that would run commands if it reached a shell
@@ -25,7 +27,7 @@ func TestRunGivesEnvAndArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PCAPPUSH_TARGET", "pcap-all")
-	s := Split{Name: hostile(dir), Bytes: 80000024, Packets: 51234, First: 1621849860000000001, Last: 1621849919999999999}
+	s := ledger.Entry{Name: hostile(dir), Bytes: 80000024, Packets: 51234, First: 1621849860000000001, Last: 1621849919999999999}
 	want := s.Name + "|80000024|51234|1621849860000000001|1621849919999999999|"
 	for _, tt := range []struct{ name, command string }{
 		{"one word: run directly", script},
@@ -62,7 +64,7 @@ func TestRunReportsFailures(t *testing.T) {
 		var stderr bytes.Buffer
 		r := &Runner{Command: tt.command, Timeout: tt.timeout, Stderr: &stderr, Prefix: "pcap_split: "}
 		start := time.Now()
-		r.Run(Split{Name: "/x/a.pcap"})
+		r.Run(ledger.Entry{Name: "/x/a.pcap"})
 		r.Wait()
 		if !strings.Contains(stderr.String(), "pcap_split: "+tt.want) || r.Failures() != 1 {
 			t.Errorf("%s: stderr %q, %d failures; want a line with %q", tt.name, stderr.String(), r.Failures(), tt.want)
@@ -79,7 +81,7 @@ func TestRunBoundsConcurrency(t *testing.T) {
 	var stderr bytes.Buffer
 	r := &Runner{Command: "echo start >> " + log + "; sleep 0.2; echo end >> " + log, Jobs: 2, Stderr: &stderr}
 	for i := 0; i < 5; i++ {
-		r.Run(Split{Name: "s"})
+		r.Run(ledger.Entry{Name: "s"})
 	}
 	r.Wait()
 	b, _ := os.ReadFile(log)
@@ -104,7 +106,7 @@ func TestStdinIsEmpty(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "in")
 	r := &Runner{Command: "cat > " + out}
-	r.Run(Split{Name: "s"})
+	r.Run(ledger.Entry{Name: "s"})
 	r.Wait()
 	if b, err := os.ReadFile(out); err != nil || len(b) != 0 {
 		t.Errorf("the command read %q, %v from stdin; want nothing", b, err)

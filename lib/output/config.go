@@ -16,6 +16,7 @@ import (
 	"github.com/rclone/rclone/fs/config"
 	"github.com/rclone/rclone/fs/config/configfile"
 
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/output/internal/quietinit"
 )
 
@@ -30,7 +31,7 @@ var Backends = []string{
 }
 
 // RcloneConfigPath returns the rclone config file to use: flag when set,
-// else $RCLONE_CONFIG (as rclone reads it), else DefaultRcloneConfig.
+// else $RCLONE_CONFIG (as rclone reads it), else install.RcloneConfig.
 func RcloneConfigPath(flag string) string {
 	if flag != "" {
 		return flag
@@ -38,7 +39,7 @@ func RcloneConfigPath(flag string) string {
 	if env := os.Getenv("RCLONE_CONFIG"); env != "" {
 		return env
 	}
-	return DefaultRcloneConfig
+	return install.RcloneConfig
 }
 
 // rcl is rclone's process-wide state: its config file and global options
@@ -69,7 +70,7 @@ func loadConfig(flag string) error {
 		return nil
 	}
 	fs.GetConfig(context.Background()).AskPassword = false
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && path == DefaultRcloneConfig {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && path == install.RcloneConfig {
 		if err := config.SetConfigPath(""); err != nil { // memory only
 			return &ConfigError{Err: err}
 		}

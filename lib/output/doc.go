@@ -44,7 +44,7 @@
 // # rclone
 //
 // The config file is Options.RcloneConfig, else $RCLONE_CONFIG, else
-// DefaultRcloneConfig; it is read, never written (what backends learn and
+// install.RcloneConfig; it is read, never written (what backends learn and
 // would save, such as refreshed tokens, stays in memory). rclone's
 // environment variables work as they do for rclone: RCLONE_CONFIG_NAME_KEY
 // values and whole remotes, backend defaults such as RCLONE_S3_CHUNK_SIZE,

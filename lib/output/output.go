@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/compress"
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -17,7 +18,7 @@ type Options struct {
 	// REMOTE://PATH) instead of a local one.
 	Rclone bool
 	// RcloneConfig is the rclone config file; "" means $RCLONE_CONFIG, else
-	// DefaultRcloneConfig.
+	// install.RcloneConfig.
 	RcloneConfig string
 	// Compress is an in-process compression, "gzip", "zstd:1", ... ("":
 	// none); see compress.Parse.
@@ -57,11 +58,12 @@ type Options struct {
 	// LogPrefix (e.g. "pcap_split: ").
 	Log       io.Writer
 	LogPrefix string
+	// Events receives the warnings too (nil: none).
+	Events *event.Writer
 }
 
 // Defaults.
 const (
-	DefaultRcloneConfig    = "/etc/pcappush/rclone.conf"
 	DefaultSweepAge        = 24 * time.Hour
 	DefaultTimeout         = 30 * time.Second
 	DefaultConnectTimeout  = 15 * time.Second

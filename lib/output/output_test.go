@@ -21,6 +21,7 @@ import (
 
 	_ "github.com/rclone/rclone/backend/local"
 
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/split"
 )
 
@@ -236,7 +237,7 @@ func TestRcloneConfigPath(t *testing.T) {
 		t.Errorf("env: %q", got)
 	}
 	t.Setenv("RCLONE_CONFIG", "")
-	if got := RcloneConfigPath(""); got != DefaultRcloneConfig {
+	if got := RcloneConfigPath(""); got != install.RcloneConfig {
 		t.Errorf("default: %q", got)
 	}
 }

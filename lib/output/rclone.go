@@ -61,6 +61,9 @@ func openRclone(ctx context.Context, prefix string, opts Options) (*Output, erro
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", r.Display(), err)
 	}
+	if fs.Type(f) == "local" {
+		privateUmask()
+	}
 	s := &rcloneSink{r: r, f: f, ctx: context.WithoutCancel(ctx), overwrite: opts.Overwrite, conditional: fs.Type(f) == "s3",
 		log: func(format string, args ...any) { logf(opts, format, args...) }}
 	// Where the store has a server-side move, NAME.pending is uploaded
@@ -489,13 +492,19 @@ func (s *rcloneSink) move(src fs.Object, final string) error {
 	return err
 }
 
+// warn logs a warning and writes its event.
+func (s *rcloneSink) warn(opts Options, format string, args ...any) {
+	s.log("warning: "+format, args...)
+	opts.Events.Warn(format, args...)
+}
+
 // sweep removes NAME.pending objects of earlier runs and, on S3,
 // multipart uploads older than the sweep age. It is housekeeping: a
 // failure (an account allowed to upload but not to list, say) is logged
 // and the run goes on.
 func (s *rcloneSink) sweep(ctx context.Context, opts Options) {
 	if n, err := s.sweepPending(ctx, opts.Suffix); err != nil {
-		s.log("warning: could not remove stale .pending files in %s: %v", s.r.Display(), err)
+		s.warn(opts, "could not remove stale .pending files in %s: %v", s.r.Display(), err)
 	} else if n > 0 {
 		s.log("removed %d stale .pending files in %s", n, s.r.Display())
 	}
@@ -509,7 +518,7 @@ func (s *rcloneSink) sweep(ctx context.Context, opts Options) {
 	}
 	_, err := cmd(ctx, "cleanup", nil, map[string]string{"max-age": strconv.FormatInt(int64(age/time.Second), 10) + "s"})
 	if err != nil && !strings.Contains(err.Error(), "NoSuchBucket") {
-		s.log("warning: could not abort multipart uploads older than %v in %s: %v", age, s.r.Display(), err)
+		s.warn(opts, "could not abort multipart uploads older than %v in %s: %v", age, s.r.Display(), err)
 	}
 }
 

@@ -15,28 +15,108 @@ const (
 	linkTypeReserved = 0x03ff0000
 )
 
-func (r *Reader) readClassicHeader(magic uint32) error {
+// ClassicHeader is what a classic pcap file header says: the one
+// decoder of it, used by Reader and by stream_cat's chunk readers.
+type ClassicHeader struct {
+	BigEndian    bool
+	Nanos        bool
+	Major, Minor uint16
+	Snaplen      uint32 // as written; 0 means none
+	LinkType     uint32 // without the FCS bits
+}
+
+// ParseClassicHeader decodes a classic pcap file header, the first
+// HeaderLen bytes of h. Anything else is an *Error without Input: a magic
+// of another format (ErrBadMagic; pcapng included), a version other than
+// 2 (ErrVersion), reserved link-type bits (ErrLinkType, at byte 20), or
+// fewer than HeaderLen bytes (ErrTruncated).
+func ParseClassicHeader(h []byte) (ClassicHeader, error) {
+	if len(h) < HeaderLen {
+		return ClassicHeader{}, &Error{Err: fmt.Errorf("file header cut short: %d of %d bytes: %w", len(h), HeaderLen, ErrTruncated)}
+	}
+	var c ClassicHeader
+	switch magic := binary.LittleEndian.Uint32(h); magic {
+	case magicNanos:
+		c.Nanos = true
+	case magicMicros:
+	case magicNanosS:
+		c.Nanos, c.BigEndian = true, true
+	case magicMicrosS:
+		c.BigEndian = true
+	default:
+		return c, &Error{Err: fmt.Errorf("magic %#08x%s: %w", magic, compressedHint(h), ErrBadMagic)}
+	}
+	o := c.Order()
+	c.Major, c.Minor = o.Uint16(h[4:]), o.Uint16(h[6:])
+	if c.Major != 2 {
+		return c, &Error{Err: fmt.Errorf("pcap version %d.%d (want 2.x): %w", c.Major, c.Minor, ErrVersion)}
+	}
+	c.Snaplen = o.Uint32(h[16:])
+	lt := o.Uint32(h[20:])
+	if lt&linkTypeReserved != 0 {
+		return c, &Error{Offset: 20, Err: fmt.Errorf("link type field %#08x has reserved bits set: %w", lt, ErrLinkType)}
+	}
+	c.LinkType = lt & linkTypeMask
+	return c, nil
+}
+
+// Order returns the header's byte order.
+func (c ClassicHeader) Order() binary.ByteOrder {
+	if c.BigEndian {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// Native reports whether records are already in the stream's form:
+// nanosecond, little endian.
+func (c ClassicHeader) Native() bool { return c.Nanos && !c.BigEndian }
+
+// CapLimit returns the largest captured length a record may have: the
+// snapshot length, or MaxCapLen when that is 0 or larger.
+func (c ClassicHeader) CapLimit() uint32 {
+	if c.Snaplen != 0 && c.Snaplen < MaxCapLen {
+		return c.Snaplen
+	}
+	return MaxCapLen
+}
+
+// Record decodes a record header (RecordHeaderLen bytes of b): its time
+// in nanoseconds, captured and original length; ok is false when the
+// header cannot be valid (a fraction out of range, a captured length over
+// CapLimit).
+func (c ClassicHeader) Record(b []byte) (t int64, capLen, origLen uint32, ok bool) {
+	o := c.Order()
+	sec, frac := o.Uint32(b), o.Uint32(b[4:])
+	capLen, origLen = o.Uint32(b[8:]), o.Uint32(b[12:])
+	mul, lim := int64(1000), uint32(1e6)
+	if c.Nanos {
+		mul, lim = 1, 1e9
+	}
+	return int64(sec)*1e9 + int64(frac)*mul, capLen, origLen, frac < lim && capLen <= c.CapLimit()
+}
+
+func (r *Reader) readClassicHeader() error {
 	h, err := r.peek(HeaderLen, 0, "file header")
 	if err != nil {
 		return err
 	}
-	r.be = magic == magicMicrosS || magic == magicNanosS
-	r.format = Format{Nanos: magic == magicNanos || magic == magicNanosS, BigEndian: r.be}
-	r.native = magic == magicNanos
+	c, err := ParseClassicHeader(h)
+	if err != nil {
+		var pe *Error
+		if errors.As(err, &pe) {
+			pe.Input = r.name
+		}
+		return err
+	}
+	r.be = c.BigEndian
+	r.format = Format{Nanos: c.Nanos, BigEndian: c.BigEndian}
+	r.native = c.Native()
 	r.tsMul, r.fracLT = 1000, 1000000
-	if r.format.Nanos {
+	if c.Nanos {
 		r.tsMul, r.fracLT = 1, 1000000000
 	}
-	major, minor := r.u16(h[4:]), r.u16(h[6:])
-	if major != 2 {
-		return r.fail(0, 0, "pcap version %d.%d (want 2.x): %w", major, minor, ErrVersion)
-	}
-	r.snaplen = r.u32(h[16:])
-	lt := r.u32(h[20:])
-	if lt&linkTypeReserved != 0 {
-		return r.fail(20, 0, "link type field %#08x has reserved bits set: %w", lt, ErrLinkType)
-	}
-	r.linkType = lt & linkTypeMask
+	r.snaplen, r.linkType = c.Snaplen, c.LinkType
 	return r.discard(HeaderLen, 0, "file header")
 }
 

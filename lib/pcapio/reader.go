@@ -122,7 +122,7 @@ func (r *Reader) readHeader() error {
 	case magicNG:
 		return r.readSectionHeader(true)
 	case magicMicros, magicNanos, magicMicrosS, magicNanosS:
-		return r.readClassicHeader(magic)
+		return r.readClassicHeader()
 	}
 	return r.fail(0, 0, "magic %#08x%s: %w", magic, compressedHint(b), ErrBadMagic)
 }

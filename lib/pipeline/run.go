@@ -46,6 +46,7 @@ func Start(p Pipeline, stderr io.Writer) (*Running, error) {
 			cmd.Env = append(os.Environ(), s.Env...)
 		}
 		cmd.Stderr = stderr
+		cmd.ExtraFiles = s.ExtraFiles
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if i == 0 {
 			cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"os"
 	"regexp"
 	"strings"
 )
@@ -11,6 +12,9 @@ type Stage struct {
 	Path string   // executable
 	Args []string // arguments, without the program name
 	Env  []string // NAME=value added to the inherited environment
+	// ExtraFiles are open files the stage inherits as descriptors 3, 4,
+	// ... (exec.Cmd's ExtraFiles); Shell does not show them.
+	ExtraFiles []*os.File
 }
 
 // Pipeline is a chain of stages, each reading the previous one's stdout.

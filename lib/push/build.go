@@ -9,12 +9,10 @@ import (
 	"strings"
 
 	"github.com/pcappush/pcappush/lib/config"
+	"github.com/pcappush/pcappush/lib/install"
 	"github.com/pcappush/pcappush/lib/pipeline"
 	"github.com/pcappush/pcappush/lib/state"
 )
-
-// Tools are the executables a pipeline is made of.
-var Tools = []string{"stream_cat", "pcap_decap", "pcap_filter", "pcap_split"}
 
 // FindTools returns the path of each tool: in binDir when given, else next
 // to the running executable, else on PATH.
@@ -27,7 +25,7 @@ func FindTools(binDir string) (map[string]string, error) {
 	}
 	out := map[string]string{}
 	var missing []string
-	for _, t := range Tools {
+	for _, t := range install.Stages {
 		p, err := findTool(t, dirs, binDir == "")
 		if err != nil {
 			missing = append(missing, t)

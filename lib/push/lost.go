@@ -3,10 +3,9 @@ package push
 import (
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/pcappush/pcappush/lib/capture"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
@@ -18,7 +17,7 @@ import (
 // the target's status, and is kept in the capture's done marker so that
 // a later push_realtime still shows it.
 func (p *Pusher) lost(t *target, name string) {
-	l := state.Loss{Capture: name, Detected: p.o.Now()}
+	l := state.Loss{Capture: name, Detected: p.o.Clock.Now()}
 	if last, ok, err := ledger.Last(p.state().Ledger(t.uid, name, false)); err == nil && ok {
 		from := last.End
 		l.FromNS, l.After = &from, filepath.Base(last.Name)
@@ -29,8 +28,8 @@ func (p *Pusher) lost(t *target, name string) {
 		l.ToNS = &to
 	}
 	t.st.Lost = append(t.st.Lost, l)
-	if n := len(t.st.Lost); n > pushstatus.MaxLost {
-		t.st.Lost = append([]state.Loss(nil), t.st.Lost[n-pushstatus.MaxLost:]...)
+	if n := len(t.st.Lost); n > status.MaxLost {
+		t.st.Lost = append([]state.Loss(nil), t.st.Lost[n-status.MaxLost:]...)
 	}
 	t.st.LastError, t.st.LastErrorTime = l.String(), &l.Detected
 	t.mu.Unlock()
@@ -43,15 +42,15 @@ func (p *Pusher) lost(t *target, name string) {
 }
 
 // losses reads the losses kept in desc's done markers, oldest first, at
-// most pushstatus.MaxLost.
-func (p *Pusher) losses(desc string) []state.Loss { return p.state().Losses(desc, pushstatus.MaxLost) }
+// most status.MaxLost.
+func (p *Pusher) losses(desc string) []state.Loss { return p.state().Losses(desc, status.MaxLost) }
 
 // noteEnd remembers the last packet time of the capture t pushes in
 // realtime (running, or waiting to restart after a failure), to bound the
 // range lost should the capture be deleted before it is pushed.
 func (p *Pusher) noteEnd(t *target) {
 	t.mu.Lock()
-	name, realtime := t.st.Capture, t.st.Mode == pushstatus.Realtime
+	name, realtime := t.st.Capture, t.st.Mode == status.Realtime
 	t.mu.Unlock()
 	if !realtime || name == "" {
 		return
@@ -60,7 +59,7 @@ func (p *Pusher) noteEnd(t *target) {
 	if err != nil {
 		return
 	}
-	in, err := c.Info(capture.DefaultActiveWindow, time.Now())
+	in, err := c.Info(capture.DefaultActiveWindow, p.o.Clock.Now())
 	if err != nil || !in.HasLast || in.LastApprox {
 		return
 	}

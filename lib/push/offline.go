@@ -7,8 +7,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 )
 
 // TargetError lists the targets whose offline push failed.
@@ -29,36 +30,30 @@ func (e *TargetError) Error() string {
 	return "failed targets: " + strings.Join(parts, "; ")
 }
 
-// Offline pushes the stored capture through every target at once and
-// waits for all. Cancelling ctx stops the pipelines from their heads.
-// The schedule does not apply: an offline push is an operator's command.
+// Offline pushes the stored capture (a name in the store, or a path)
+// through every target at once and waits for all. Cancelling ctx stops
+// the pipelines from their heads. The schedule does not apply: an offline
+// push is an operator's command.
 func (p *Pusher) Offline(ctx context.Context, capture string) error {
-	ix, err := indexCapture(p.settings().store, capture)
-	if err != nil {
-		ix = nil // stream_cat reports it; there is no progress to show
-	}
 	targets := p.targetList()
 	for _, t := range targets {
 		t.mu.Lock()
-		t.st.Mode, t.st.Capture, t.chunks, t.st.Lost = pushstatus.Offline, capture, ix, nil
+		t.st.Mode, t.st.Capture, t.read, t.total, t.st.Lost = status.Offline, capture, 0, 0, nil
 		t.mu.Unlock()
+		p.persist(t)
 	}
-	sctx, stopStatus := context.WithCancel(ctx)
-	defer stopStatus()
-	go p.statusLoop(sctx)
+	stopStatus := p.goStatus(ctx)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	failed := map[string]error{}
 	for _, t := range targets {
-		wg.Add(1)
-		go func(t *target) {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := p.offline(ctx, t, capture); err != nil {
 				mu.Lock()
 				failed[t.desc()] = err
 				mu.Unlock()
 			}
-		}(t)
+		})
 	}
 	wg.Wait()
 	stopStatus()
@@ -75,74 +70,79 @@ func (p *Pusher) offline(ctx context.Context, t *target, capture string) error {
 	switch {
 	case err == nil:
 		t.mu.Lock()
-		if t.chunks != nil {
-			t.done = t.chunks.total
-		}
+		t.read = t.total
 		t.mu.Unlock()
-		p.setState(t, pushstatus.Stopped, "finished capture "+capture)
+		p.setState(t, status.Stopped, "finished capture "+capture)
 		return nil
 	case errors.Is(err, errStopped):
-		p.setState(t, pushstatus.Stopped, "stopped before the end of capture "+capture)
+		p.setState(t, status.Stopped, "stopped before the end of capture "+capture)
 		return nil
 	}
-	p.setState(t, pushstatus.Failed, err.Error())
+	p.setState(t, status.Failed, err.Error())
 	return err
 }
 
 // runOnce runs t's pipeline over capture until it ends, ctx is done, or
-// (following) the schedule's window closes, logging how it ended.
+// (following) the schedule's window closes, logging how it ended. Its
+// events are handled as they come, by a goroutine it waits for.
 func (p *Pusher) runOnce(ctx context.Context, t *target, capture string, follow bool) error {
 	desc := t.desc()
-	r, finished, err := p.start(t, capture, follow)
+	r, err := p.start(t, capture, follow)
 	if err != nil {
 		p.log.Printf("push %s: error: %v", desc, err)
 		p.failed(t, err)
 		return err
 	}
-	p.setState(t, pushstatus.Running, "")
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var closed <-chan struct{}
-	if follow {
-		closed = p.windowCloses(wctx)
-	}
-	stopped, paused := false, false
-	select {
-	case <-r.Done():
-	case <-ctx.Done():
-		stopped = true
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		p.watch(t, r)
+	}()
+	p.setState(t, status.Running, "")
+	why := p.await(ctx, r.proc, follow)
+	switch why {
+	case errStopped:
 		p.log.Printf("push %s: stopping", desc)
-		r.Stop(p.o.StopTimeout) //nolint:errcheck // r.Err below reports it
-	case <-closed:
-		paused = true
+		r.proc.Stop(p.o.StopTimeout)
+	case errPaused:
 		p.log.Printf("push %s: the schedule's window closed: stopping", desc)
-		r.Stop(p.o.StopTimeout) //nolint:errcheck // r.Err below reports it
+		r.proc.Stop(p.o.StopTimeout)
 	}
-	<-finished
-	err = r.Err()
+	<-watched
+	err = r.proc.Err()
 	switch {
 	case err != nil:
 		p.log.Printf("push %s: error: %v", desc, err)
 		p.failed(t, err)
-	case stopped || paused:
-		p.log.Printf("push %s: stopped", desc)
-	default:
-		p.log.Printf("push %s: finished capture %s", desc, capture)
-	}
-	switch {
-	case err != nil:
 		return err
-	case stopped:
-		return errStopped
-	case paused:
-		return errPaused
+	case why != nil:
+		p.log.Printf("push %s: stopped", desc)
+		return why
 	}
+	p.log.Printf("push %s: finished capture %s", desc, capture)
 	return nil
 }
 
-var (
-	// errStopped says a pipeline ended because it was asked to.
-	errStopped = errors.New("stopped")
-	// errPaused says a pipeline ended because the schedule closed.
-	errPaused = errors.New("paused by the schedule")
-)
+// await waits for proc to end by itself (nil), for ctx to end
+// (errStopped) or, following, for the schedule to close (errPaused),
+// looking at the schedule every SchedulePoll.
+func (p *Pusher) await(ctx context.Context, proc Proc, follow bool) error {
+	var poll <-chan time.Time // nil: never
+	if follow {
+		tick := p.o.Clock.NewTicker(p.o.SchedulePoll)
+		defer tick.Stop()
+		poll = tick.Chan()
+	}
+	for {
+		select {
+		case <-proc.Done():
+			return nil
+		case <-ctx.Done():
+			return errStopped
+		case <-poll:
+			if !p.open() {
+				return errPaused
+			}
+		}
+	}
+}

@@ -1,126 +1,138 @@
 package push
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/hook"
+	"github.com/pcappush/pcappush/lib/event"
 	"github.com/pcappush/pcappush/lib/pipeline"
-	"github.com/pcappush/pcappush/lib/pushlog"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/logs"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/schedule"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
-// Options configure a Pusher.
-type Options struct {
-	Config         *config.Config
-	Tools          map[string]string // from FindTools
-	Store          string
-	StateDir       string
-	LogDir         string
-	RcloneConfig   string
-	StatusInterval time.Duration // default 15 s
-	StopTimeout    time.Duration // default 60 s
-	// Capture is the capture realtime mode was told to follow ("" for the
-	// newest active one); a reload that changes it restarts every target.
-	Capture string
-	// Current returns the capture realtime mode follows for a target:
-	// first a capture in pending (started and not finished), else the
-	// current capture unless it is in done; "" when there is none yet. It
-	// also returns the pending captures that no longer exist.
-	Current func(pending []string, done map[string]bool) (name string, gone []string, err error)
-	// Reloads delivers new configurations to a running Realtime (SIGHUP).
-	Reloads <-chan Reload
-	Now     func() time.Time
-	Stderr  io.Writer // where summaries for a person go; nil: nowhere
-	// FilterCode returns the program a target's FilterBPF was compiled to
-	// when the configuration was loaded (bpf.Program.Bytecode), passed to
-	// pcap_filter --compiled so that a pipeline start compiles nothing;
-	// nil or "": pcap_filter compiles the expression.
-	FilterCode func(t config.Target) string
-}
-
-// settings are the options a reload may change.
-type settings struct {
-	store, rcloneConfig, capture string
-	current                      func(pending []string, done map[string]bool) (string, []string, error)
-}
-
 // Pusher runs the targets of one configuration.
 type Pusher struct {
 	o          Options
-	log        *pushlog.Analytics
+	log        *logs.Analytics
+	unlock     func()
 	started    time.Time
 	pidStart   uint64
 	sched      atomic.Pointer[schedule.Schedule]
 	persistErr atomic.Bool // a status file could not be written (logged once)
 
 	mu      sync.Mutex
+	cfg     *config.Config
 	targets []*target
 	cur     settings
 	refused sync.Map // capture name -> true: refused at selection, logged once
 }
 
-// New prepares a Pusher: opens the analytics log and gives every target
-// its id.
-func New(o Options) (*Pusher, error) {
-	if o.StatusInterval <= 0 {
-		o.StatusInterval = 15 * time.Second
-	}
-	if o.StopTimeout <= 0 {
-		o.StopTimeout = 60 * time.Second
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Stderr == nil {
-		o.Stderr = io.Discard
-	}
-	log, err := pushlog.OpenAnalytics(o.LogDir, o.Now)
+// New loads the configuration (unless Options.Config holds it), resolves
+// the folders, checks them, takes the state folder's lock, opens the
+// analytics log and gives every target its id. A mistake in the options
+// or the configuration is an exitcode.UsageError, returned before
+// anything is written.
+func New(ctx context.Context, o Options) (*Pusher, error) {
+	o = o.withDefaults()
+	cfg, err := o.prepare(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pusher{o: o, log: log, started: o.Now(), cur: settings{o.Store, o.RcloneConfig, o.Capture, o.Current}}
-	p.pidStart, _ = pushstatus.ProcessStart(os.Getpid())
-	sched := o.Config.Schedule
+	s := o.resolve(cfg)
+	if err := o.check(s); err != nil {
+		return nil, err
+	}
+	unlock, err := o.lock()
+	if err != nil {
+		return nil, err
+	}
+	p, err := newPusher(o, cfg, s, unlock)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return p, nil
+}
+
+// newPusher opens the analytics log and gives every target its id.
+func newPusher(o Options, cfg *config.Config, s settings, unlock func()) (*Pusher, error) {
+	if n := state.At(o.StateDir).Sweep(); n > 0 {
+		fmt.Fprintf(o.Stderr, "push_realtime: removed %d temporary files an interrupted write left in %s\n", n, o.StateDir)
+	}
+	log, err := logs.OpenAnalytics(s.logDir, logs.Options{Now: o.Clock.Now})
+	if err != nil {
+		return nil, err
+	}
+	p := &Pusher{o: o, log: log, unlock: unlock, started: o.Clock.Now(), cfg: cfg, cur: s}
+	p.pidStart, _ = status.ProcessStart(os.Getpid())
+	sched := cfg.Schedule
 	p.sched.Store(&sched)
-	for _, t := range o.Config.Targets {
-		uid, note, err := p.state().TargetUID(t.Desc, o.Now())
+	mode := status.Realtime
+	if o.Offline != "" {
+		mode = status.Offline
+	}
+	for _, t := range cfg.Targets {
+		uid, err := p.targetUID(t.Desc)
 		if err != nil {
 			log.Close() //nolint:errcheck // already failing
 			return nil, err
 		}
-		if note != "" {
-			log.Printf("warning: %s", note)
-			fmt.Fprintf(o.Stderr, "push_realtime: warning: %s\n", note)
-		}
-		p.targets = append(p.targets, p.newTarget(t, uid, pushstatus.Realtime))
+		p.targets = append(p.targets, p.newTarget(t, uid, mode))
 	}
-	for _, w := range o.Config.Warnings {
+	for _, w := range cfg.Warnings {
 		log.Printf("warning: %s", w)
 	}
 	return p, nil
 }
 
+// targetUID returns target desc's id, logging how it was found again when
+// its file was lost.
+func (p *Pusher) targetUID(desc string) (string, error) {
+	uid, note, err := p.state().TargetUID(desc, p.o.Clock.Now())
+	if note != "" {
+		p.log.Printf("warning: %s", note)
+		fmt.Fprintf(p.o.Stderr, "push_realtime: warning: %s\n", note)
+	}
+	return uid, err
+}
+
+// Run pushes as the options say: Options.Offline once, else the current
+// capture until ctx ends.
+func (p *Pusher) Run(ctx context.Context) error {
+	s := p.settings()
+	p.recordRun()
+	if p.o.Offline != "" {
+		fmt.Fprintf(p.o.Stderr, "push_realtime: pushing %s through %d targets; logs in %s\n", p.o.Offline, len(p.targetList()), s.logDir)
+		return p.Offline(ctx, p.o.Offline)
+	}
+	fmt.Fprintf(p.o.Stderr, "push_realtime: following the current capture with %d targets (schedule: %s); logs in %s\n",
+		len(p.targetList()), p.schedule().String(), s.logDir)
+	return p.Realtime(ctx)
+}
+
 // state returns the state folder.
 func (p *Pusher) state() state.Dir { return state.At(p.o.StateDir) }
 
-// Close closes the logs.
-func (p *Pusher) Close() error { return p.log.Close() }
+// Close closes the logs and lets the lock go.
+func (p *Pusher) Close() error {
+	err := p.log.Close()
+	p.unlock()
+	return err
+}
 
-// settings returns the options in force.
+// settings returns the folders and names in force.
 func (p *Pusher) settings() settings {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -153,7 +165,7 @@ func (p *Pusher) spec(t *target, cfg config.Target, capture string, follow bool)
 // t's checkpoint interval and ledger, before any resume point is applied.
 func SpecFor(t config.Target, base Spec) Spec {
 	base.CheckpointEvery = checkpointEvery(t)
-	base.Ledger = state.At(base.StateDir).Ledger(base.UID, base.Capture, !base.Follow)
+	base.Ledger = state.At(base.StateDir).Ledger(base.UID, capture.ArgName(base.Capture), !base.Follow)
 	return base
 }
 
@@ -174,92 +186,105 @@ func (p *Pusher) planned(t *target, cfg config.Target, capture string, follow bo
 	return s, nil
 }
 
-// start starts t's pipeline for capture with a new log file, and returns
-// it with a channel closed once its stderr has been copied out and the
-// splits it published have been counted.
-func (p *Pusher) start(t *target, capture string, follow bool) (*pipeline.Running, <-chan struct{}, error) {
+// run is one pipeline run of a target: the process, and what its ledger
+// held when it started.
+type run struct {
+	proc      Proc
+	log       *logs.TargetLog
+	ledger    string
+	lastEntry *ledger.Entry // the ledger's last entry at the start; nil when it had none
+	announced int64         // splits its events announced
+}
+
+// start starts t's pipeline for capture with a new log file.
+func (p *Pusher) start(t *target, capture string, follow bool) (*run, error) {
 	cfg := t.config()
 	spec, err := p.planned(t, cfg, capture, follow)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pl := Build(cfg, spec)
-	tl, err := pushlog.OpenTarget(p.o.LogDir, cfg.Desc, p.o.Now)
+	tl, err := logs.OpenTarget(p.settings().logDir, cfg.Desc, logs.Options{Now: p.o.Clock.Now})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	writeHeader(tl, pl)
-	tail := ledger.NewTail(spec.Ledger)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		tl.Close() //nolint:errcheck // logs are best effort
-		return nil, nil, fmt.Errorf("pipe: %w", err)
+	r := &run{ledger: spec.Ledger, log: tl}
+	if last, ok, err := ledger.Last(spec.Ledger); err == nil && ok {
+		r.lastEntry = &last
 	}
-	r, err := pipeline.Start(pl, pw)
-	pw.Close()
+	proc, err := p.o.Pipelines.Start(pl, tl)
 	if err != nil {
-		pr.Close()
 		tl.Printf("push_realtime: %v", err)
 		tl.Close() //nolint:errcheck // logs are best effort
-		return nil, nil, err
+		return nil, err
 	}
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		copyLines(tl, pr, func(line []byte) { p.scanLine(t, line) })
-		pr.Close()
-		tl.Close() //nolint:errcheck // logs are best effort
-	}()
+	r.proc = proc
 	t.mu.Lock()
-	t.running, t.stages = r, pl.Names()
+	t.proc = proc
 	t.st.Capture, t.st.Log = capture, tl.Path()
 	t.mu.Unlock()
 	p.log.Printf("push %s: started (log %s): %s", cfg.Desc, tl.Path(), pl.Shell())
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		p.watchLedger(t, tail, r.Done())
-		<-copied
-	}()
-	return r, finished, nil
+	return r, nil
 }
 
-// TailPoll is how often a running pipeline's ledger is read for the
-// splits it published.
-var TailPoll = 250 * time.Millisecond
-
-// watchLedger counts the splits appended to the ledger until done is
-// closed, and once more after.
-func (p *Pusher) watchLedger(t *target, tail *ledger.Tail, done <-chan struct{}) {
-	tick := time.NewTicker(TailPoll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-done:
-			p.published(t, tail.Poll())
-			return
-		case <-tick.C:
-			p.published(t, tail.Poll())
+// watch handles r's events until its stages have all exited, closes its
+// log, then counts the splits its ledger gained that no event announced
+// (a stage killed between the two).
+func (p *Pusher) watch(t *target, r *run) {
+	for e := range r.proc.Events() {
+		if e.Type == event.Split {
+			r.announced++
+		}
+		p.onEvent(t, e)
+	}
+	<-r.proc.Done()
+	r.log.Close() //nolint:errcheck // logs are best effort
+	es, err := ledger.Read(r.ledger)
+	if err != nil {
+		return
+	}
+	from := 0
+	if r.lastEntry != nil {
+		from = len(es)
+		for i := len(es) - 1; i >= 0; i-- {
+			if es[i] == *r.lastEntry {
+				from = i + 1
+				break
+			}
 		}
 	}
+	if n := int64(len(es) - from); n > r.announced {
+		p.published(t, es[len(es)-int(n-r.announced):], p.o.Clock.Now())
+	}
 }
 
-// postFailure begins the line pcap_split writes when a Post command fails.
-var postFailure = []byte("pcap_split: " + hook.FailurePrefix)
-
-// scanLine looks at each line a pipeline writes to its log.
-func (p *Pusher) scanLine(t *target, line []byte) {
-	if bytes.HasPrefix(line, postFailure) {
-		p.postFailed(t, strings.TrimSpace(string(line[len("pcap_split: "):])))
-	}
-	if bytes.Contains(line, []byte("warning")) || bytes.Contains(line, []byte("LOST")) {
-		p.log.Printf("push %s: %s", t.cfg.Desc, bytes.TrimSpace(line))
+// onEvent takes one event of t's pipeline.
+func (p *Pusher) onEvent(t *target, e event.Event) {
+	switch e.Type {
+	case event.Split:
+		if e.Split != nil {
+			p.published(t, []ledger.Entry{*e.Split}, e.Time)
+		}
+	case event.Warning, event.Lost:
+		p.log.Printf("push %s: %s: warning: %s", t.desc(), e.Tool, e.Message)
+	case event.PostFailed:
+		p.postFailed(t, e.Message, e.Time)
+	case event.Position:
+		if e.Position != nil {
+			t.mu.Lock()
+			t.read = max(t.read, e.Position.Read)
+			if e.Position.Total > 0 {
+				t.total = e.Position.Total
+			}
+			t.mu.Unlock()
+		}
 	}
 }
 
 // writeHeader puts the pipeline and each stage's arguments at the top of a
 // target's log, as the reference's logs begin.
-func writeHeader(tl *pushlog.TargetLog, pl pipeline.Pipeline) {
+func writeHeader(tl *logs.TargetLog, pl pipeline.Pipeline) {
 	tl.Printf("%s", pl.Shell())
 	for _, s := range pl.Stages {
 		tl.Printf("%s args", s.Name)
@@ -269,37 +294,38 @@ func writeHeader(tl *pushlog.TargetLog, pl pipeline.Pipeline) {
 	}
 }
 
-// copyLines copies r into w line by line, so that log files rotate between
-// lines, showing each line to onLine.
-func copyLines(w io.Writer, r io.Reader, onLine func([]byte)) {
-	br := bufio.NewReaderSize(r, 64*1024)
-	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			w.Write(line) //nolint:errcheck // logging is best effort
-			onLine(line)
-		}
-		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-			return
-		}
-	}
-}
-
 // statusLoop writes every target's status line and file each interval
-// until ctx ends.
+// until ctx ends; the first after one interval, once the pipelines have
+// started.
 func (p *Pusher) statusLoop(ctx context.Context) {
-	tick := time.NewTicker(p.o.StatusInterval)
+	tick := p.o.Clock.NewTicker(p.o.StatusInterval)
 	defer tick.Stop()
 	for {
-		p.status()
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-tick.Chan():
+			p.status()
 		}
 	}
 }
 
+// goStatus runs the status loop until the returned function is called,
+// which waits for it.
+func (p *Pusher) goStatus(ctx context.Context) (stop func()) {
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.statusLoop(sctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// status writes every target's status line and file.
 func (p *Pusher) status() {
 	for _, t := range p.targetList() {
 		p.noteEnd(t)
@@ -313,7 +339,20 @@ func (p *Pusher) status() {
 			stages = stageNames(t.config())
 			alive = make([]bool, len(stages))
 		}
-		p.log.Printf("%s", pushlog.StatusLine(s.Target, stages, alive))
+		note := ""
+		switch {
+		case s.State == status.Running && !slices.Contains(alive, true):
+			note = "pipeline exited" // a moment before its state says how
+		case s.State == status.Running:
+		case strings.HasPrefix(s.Detail, s.State):
+			note = s.Detail
+		case s.Detail != "":
+			note = s.State + ": " + s.Detail
+		default:
+			note = s.State
+		}
+		line := logs.StatusLine(s.Target, stages, alive, note)
+		p.log.Printf("%s", line)
 	}
 }
 
@@ -323,3 +362,10 @@ func stageNames(t config.Target) []string {
 
 // Logf writes a line to the analytics log.
 func (p *Pusher) Logf(format string, args ...any) { p.log.Printf(format, args...) }
+
+var (
+	// errStopped says a pipeline ended because it was asked to.
+	errStopped = errors.New("stopped")
+	// errPaused says a pipeline ended because the schedule closed.
+	errPaused = errors.New("paused by the schedule")
+)

@@ -11,18 +11,8 @@ import (
 
 	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/schedule"
-)
-
-// Backoff limits for restarting a failed pipeline.
-var (
-	BackoffMin = time.Second
-	BackoffMax = time.Minute
-	// IdlePoll is how often a target without a capture to push looks again.
-	IdlePoll = 2 * time.Second
-	// SchedulePoll is how often the schedule is checked.
-	SchedulePoll = time.Second
 )
 
 // supervisor is the goroutine keeping one target pushed.
@@ -31,20 +21,20 @@ type supervisor struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	why    atomic.Value // string: the reason it stops, for the status
+	drop   atomic.Bool  // the target is removed: forget it once stopped
 }
 
 // Realtime follows the current capture with every target until ctx is
-// cancelled, then stops the pipelines from their heads. Configurations
-// received on Options.Reloads are applied as they come (see Reload).
+// cancelled, then stops the pipelines from their heads. A value on
+// Options.Reloads loads the configuration again and applies it (see
+// reload). Every goroutine it starts has ended when it returns.
 func (p *Pusher) Realtime(ctx context.Context) error {
-	sctx, stopStatus := context.WithCancel(ctx)
-	defer stopStatus()
 	sups := map[string]*supervisor{}
 	for _, t := range p.targetList() {
 		p.persist(t)
 		sups[t.desc()] = p.launch(ctx, t, nil, nil)
 	}
-	go p.statusLoop(sctx)
+	stopStatus := p.goStatus(ctx)
 	stopping := map[string]chan struct{}{} // removed targets finishing their split
 	for {
 		select {
@@ -58,8 +48,8 @@ func (p *Pusher) Realtime(ctx context.Context) error {
 			stopStatus()
 			p.status()
 			return nil
-		case r := <-p.o.Reloads:
-			p.apply(ctx, r, sups, stopping)
+		case <-p.o.Reloads:
+			p.reload(ctx, sups, stopping)
 		}
 	}
 }
@@ -83,7 +73,10 @@ func (p *Pusher) launch(ctx context.Context, t *target, after <-chan struct{}, c
 		if sctx.Err() == nil {
 			p.supervise(sctx, t)
 		}
-		p.setState(t, pushstatus.Stopped, s.why.Load().(string))
+		p.setState(t, status.Stopped, s.why.Load().(string))
+		if s.drop.Load() {
+			p.dropTarget(t)
+		}
 	}()
 	return s
 }
@@ -97,7 +90,7 @@ func (s *supervisor) stop(why string) {
 // supervise keeps t's pipeline running on the current capture while the
 // schedule is open.
 func (p *Pusher) supervise(ctx context.Context, t *target) {
-	backoff := BackoffMin
+	backoff := p.o.BackoffMin
 	for ctx.Err() == nil {
 		if !p.open() {
 			p.idleUntilOpen(ctx, t)
@@ -105,7 +98,7 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 		}
 		capture, ok := p.pick(t)
 		if !ok {
-			sleep(ctx, IdlePoll)
+			p.sleep(ctx, p.o.IdlePoll)
 			continue
 		}
 		err := p.runOnce(ctx, t, capture, true)
@@ -115,15 +108,18 @@ func (p *Pusher) supervise(ctx context.Context, t *target) {
 		case errors.Is(err, errPaused):
 		case err == nil:
 			p.markDone(t, capture)
-			backoff = BackoffMin
+			t.mu.Lock()
+			t.finished = capture
+			t.mu.Unlock()
+			backoff = p.o.BackoffMin
 		default:
 			p.log.Printf("push %s: restarting in %v", t.desc(), backoff)
 			t.mu.Lock()
 			t.st.Restarts++
 			t.mu.Unlock()
-			p.setState(t, pushstatus.Restarting, fmt.Sprintf("restarting at %s after: %v", p.o.Now().Add(backoff).UTC().Format("15:04:05 UTC"), err))
-			sleep(ctx, backoff)
-			backoff = min(backoff*2, BackoffMax)
+			p.setState(t, status.Restarting, fmt.Sprintf("restarting at %s after: %v", p.o.Clock.Now().Add(backoff).UTC().Format("15:04:05 UTC"), err))
+			p.sleep(ctx, backoff)
+			backoff = min(backoff*2, p.o.BackoffMax)
 		}
 	}
 }
@@ -139,16 +135,24 @@ func (p *Pusher) pick(t *target) (string, bool) {
 	switch {
 	case err != nil:
 		p.log.Printf("push %s: error: %v", t.desc(), err)
-		p.setState(t, pushstatus.Idle, err.Error())
+		p.setState(t, status.Idle, err.Error())
 		return "", false
 	case capture == "":
 		detail := "waiting for an active capture in " + p.settings().store
 		if c := p.settings().capture; c != "" {
 			detail = "waiting for capture " + c + " (pushed to its end, or not in " + p.settings().store + ")"
 		}
-		p.setState(t, pushstatus.Idle, detail)
+		t.mu.Lock()
+		if t.finished != "" {
+			detail = "finished capture " + t.finished + "; " + detail
+		}
+		t.mu.Unlock()
+		p.setState(t, status.Idle, detail)
 		return "", false
 	}
+	t.mu.Lock()
+	t.finished = ""
+	t.mu.Unlock()
 	return capture, true
 }
 
@@ -161,7 +165,7 @@ func (p *Pusher) choose(pending []string, done map[string]bool) (string, []strin
 	pending = slices.DeleteFunc(slices.Clone(pending), func(n string) bool { return p.refuse(n) })
 	var gone []string
 	for range 1000 {
-		name, g, err := p.settings().current(pending, skip)
+		name, g, err := p.current(pending, skip)
 		gone = append(gone, g...)
 		if err != nil || name == "" || !p.refuse(name) {
 			return name, gone, err
@@ -180,9 +184,7 @@ func (p *Pusher) refuse(name string) bool {
 	}
 	if _, seen := p.refused.LoadOrStore(name, true); !seen {
 		p.log.Printf("push: %v: not pushed (rename its folder to push it)", err)
-		if p.o.Stderr != nil {
-			fmt.Fprintf(p.o.Stderr, "push_realtime: warning: %v: not pushed (rename its folder to push it)\n", err)
-		}
+		fmt.Fprintf(p.o.Stderr, "push_realtime: warning: %v: not pushed (rename its folder to push it)\n", err)
 	}
 	return true
 }
@@ -191,50 +193,31 @@ func (p *Pusher) refuse(name string) bool {
 func (p *Pusher) schedule() schedule.Schedule { return *p.sched.Load() }
 
 // open reports whether the schedule is open now.
-func (p *Pusher) open() bool { return p.schedule().Open(p.o.Now()) }
+func (p *Pusher) open() bool { return p.schedule().Open(p.o.Clock.Now()) }
 
 // idleUntilOpen keeps t idle until the schedule opens or ctx ends.
 func (p *Pusher) idleUntilOpen(ctx context.Context, t *target) {
 	detail := "outside the schedule"
-	if next, ok := p.schedule().Next(p.o.Now()); ok {
+	if next, ok := p.schedule().Next(p.o.Clock.Now()); ok {
 		detail += "; it opens " + next.UTC().Format("Mon 2006-01-02 15:04:05 UTC")
 	}
-	p.setState(t, pushstatus.Idle, detail)
+	p.setState(t, status.Idle, detail)
 	p.log.Printf("push %s: idle: %s", t.desc(), detail)
 	for ctx.Err() == nil && !p.open() {
-		sleep(ctx, SchedulePoll)
+		p.sleep(ctx, p.o.SchedulePoll)
 	}
 	if ctx.Err() == nil {
 		p.log.Printf("push %s: the schedule's window opened", t.desc())
 	}
 }
 
-// windowCloses returns a channel closed when the schedule closes, checked
-// every SchedulePoll until ctx ends.
-func (p *Pusher) windowCloses(ctx context.Context) <-chan struct{} {
-	ch := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(SchedulePoll)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if !p.open() {
-					close(ch)
-					return
-				}
-			}
-		}
-	}()
-	return ch
-}
-
-func sleep(ctx context.Context, d time.Duration) {
+// sleep waits d on the clock, or until ctx ends.
+func (p *Pusher) sleep(ctx context.Context, d time.Duration) {
+	timer := p.o.Clock.NewTimer(d)
+	defer timer.Stop()
 	select {
 	case <-ctx.Done():
-	case <-time.After(d):
+	case <-timer.Chan():
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/pcappush/pcappush/lib/capture"
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/checkpoint"
@@ -89,7 +90,7 @@ func lastEndElsewhere(stateDir, uid, captureName string) int64 {
 
 // clearOffline removes an offline push's ledger before it starts again.
 func clearOffline(stateDir, uid, captureName string) error {
-	err := os.Remove(state.At(stateDir).Ledger(uid, captureName, true))
+	err := os.Remove(state.At(stateDir).Ledger(uid, capture.ArgName(captureName), true))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("state: %w", err)
 	}

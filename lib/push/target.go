@@ -3,11 +3,11 @@ package push
 import (
 	"os"
 	"sync"
+	"time"
 
 	"github.com/pcappush/pcappush/lib/config"
 	"github.com/pcappush/pcappush/lib/durable"
-	"github.com/pcappush/pcappush/lib/pipeline"
-	"github.com/pcappush/pcappush/lib/pushstatus"
+	"github.com/pcappush/pcappush/lib/push/status"
 	"github.com/pcappush/pcappush/lib/state"
 	"github.com/pcappush/pcappush/lib/state/ledger"
 )
@@ -16,13 +16,15 @@ import (
 type target struct {
 	uid string
 
-	mu      sync.Mutex
-	cfg     config.Target
-	running *pipeline.Running
-	stages  []string
-	st      pushstatus.Status
-	chunks  *chunkIndex // the capture an offline push reads, for progress
-	done    int64       // the most stream_cat has been seen to have read
+	mu    sync.Mutex
+	cfg   config.Target
+	proc  Proc // the pipeline running; nil when none
+	st    status.Status
+	read  int64 // the most stream_cat has told it read of the capture (offline)
+	total int64 // the capture's bytes, as stream_cat told them; 0 before it did
+	// finished is the capture realtime mode pushed to its end last, said
+	// while it waits for the next; "" once another starts.
+	finished string
 	// seenCapture's last packet was at seenEnd when last looked at.
 	seenCapture string
 	seenEnd     int64
@@ -32,10 +34,10 @@ type target struct {
 
 // newTarget returns the target with its status begun.
 func (p *Pusher) newTarget(cfg config.Target, uid, mode string) *target {
-	now := p.o.Now()
+	now := p.o.Clock.Now()
 	t := &target{uid: uid, cfg: cfg}
-	t.st = pushstatus.Status{Format: pushstatus.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
-		State: pushstatus.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
+	t.st = status.Status{Format: status.Format, Target: cfg.Desc, UID: uid, Mode: mode, PID: os.Getpid(), PIDStart: p.pidStart,
+		State: status.Idle, Since: now, Started: p.started, Lost: p.losses(cfg.Desc)}
 	return t
 }
 
@@ -57,11 +59,11 @@ func (p *Pusher) setState(t *target, state, detail string) {
 		return
 	}
 	if t.st.State != state {
-		t.st.Since = p.o.Now()
+		t.st.Since = p.o.Clock.Now()
 	}
 	t.st.State, t.st.Detail = state, detail
-	if state != pushstatus.Running {
-		t.running, t.stages = nil, nil
+	if state != status.Running {
+		t.proc = nil
 	}
 	t.mu.Unlock()
 	p.persist(t)
@@ -69,16 +71,16 @@ func (p *Pusher) setState(t *target, state, detail string) {
 
 // failed counts a pipeline error.
 func (p *Pusher) failed(t *target, err error) {
-	now := p.o.Now()
+	now := p.o.Clock.Now()
 	t.mu.Lock()
 	t.st.Errors++
 	t.st.LastError, t.st.LastErrorTime = err.Error(), &now
 	t.mu.Unlock()
 }
 
-// postFailed counts a Post command's failure, reported by pcap_split.
-func (p *Pusher) postFailed(t *target, msg string) {
-	now := p.o.Now()
+// postFailed counts a Post command's failure, reported by pcap_split at
+// now.
+func (p *Pusher) postFailed(t *target, msg string, now time.Time) {
 	t.mu.Lock()
 	t.st.PostFailures++
 	t.st.LastError, t.st.LastErrorTime = msg, &now
@@ -88,13 +90,12 @@ func (p *Pusher) postFailed(t *target, msg string) {
 	p.persist(t)
 }
 
-// published counts splits newly recorded in the ledger: those found
-// already published at their final name as skipped.
-func (p *Pusher) published(t *target, es []ledger.Entry) {
+// published counts splits published at now: those found already
+// published at their final name as skipped.
+func (p *Pusher) published(t *target, es []ledger.Entry, now time.Time) {
 	if len(es) == 0 {
 		return
 	}
-	now := p.o.Now()
 	t.mu.Lock()
 	for _, e := range es {
 		if e.Outlier {
@@ -104,7 +105,7 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 			t.st.OutOfClock += e.Packets
-			t.st.LastOutOfClock = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+			t.st.LastOutOfClock = &status.Split{Entry: e, Published: now}
 			continue
 		}
 		if e.Existed {
@@ -114,51 +115,37 @@ func (p *Pusher) published(t *target, es []ledger.Entry) {
 			t.st.Bytes += e.Bytes
 			t.st.Packets += e.Packets
 		}
-		t.st.LastSplit = &pushstatus.Split{Name: e.Name, Published: now, FirstNS: e.First, LastNS: e.Last, Bytes: e.Bytes, Packets: e.Packets, Existed: e.Existed}
+		t.st.LastSplit = &status.Split{Entry: e, Published: now}
 	}
 	t.mu.Unlock()
 	p.persist(t)
 }
 
 // snapshot returns the target's status now.
-func (p *Pusher) snapshot(t *target) pushstatus.Status {
+func (p *Pusher) snapshot(t *target) status.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.st
-	s.Updated = p.o.Now()
+	s.Updated = p.o.Clock.Now()
 	s.Stages = nil
-	var alive []bool
-	var pids []int
-	if t.running != nil {
-		alive, pids = t.running.Alive(), t.running.PIDs()
+	if t.proc != nil {
+		s.Stages = t.proc.Stages()
 	}
-	for i, name := range t.stages {
-		st := pushstatus.Stage{Name: name}
-		if i < len(alive) {
-			st.Up, st.PID = alive[i], pids[i]
-		}
-		s.Stages = append(s.Stages, st)
-	}
-	if t.chunks != nil {
-		if len(alive) > 0 && alive[0] {
-			if pos, ok := t.chunks.position(pids[0]); ok {
-				t.done = max(t.done, pos)
-			}
-		}
-		s.Progress = &pushstatus.Progress{Done: min(t.done, t.chunks.total), Total: t.chunks.total}
+	if s.Mode == status.Offline && t.total > 0 {
+		s.Progress = &status.Progress{Done: min(t.read, t.total), Total: t.total}
 	}
 	return s
 }
 
 // persist writes the target's status file, returning the status written;
 // a failure is logged once.
-func (p *Pusher) persist(t *target) pushstatus.Status {
+func (p *Pusher) persist(t *target) status.Status {
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
 	s := p.snapshot(t)
 	err := durable.MkdirAll(p.state().TargetDir(s.Target), state.DirPerm)
 	if err == nil {
-		err = pushstatus.Write(pushstatus.Path(p.o.StateDir, s.Target, s.Mode), &s)
+		err = status.Write(status.Path(p.o.StateDir, s.Target, s.Mode), &s)
 	}
 	if err != nil && p.persistErr.CompareAndSwap(false, true) {
 		p.log.Printf("push %s: cannot write its status file (status will be stale): %v", s.Target, err)
@@ -167,9 +154,9 @@ func (p *Pusher) persist(t *target) pushstatus.Status {
 }
 
 // Snapshot returns every target's status now, in configuration order.
-func (p *Pusher) Snapshot() []pushstatus.Status {
+func (p *Pusher) Snapshot() []status.Status {
 	ts := p.targetList()
-	out := make([]pushstatus.Status, len(ts))
+	out := make([]status.Status, len(ts))
 	for i, t := range ts {
 		out[i] = p.snapshot(t)
 	}

@@ -130,7 +130,7 @@ func (s *Splitter) routeTime(ts int64) error {
 }
 
 // routeOutlier puts a packet out of the clock into a split of its own
-// interval, published apart (Info.Outlier) without moving the clock:
+// interval, published apart (ledger.Entry.Outlier) without moving the clock:
 // consecutive such packets of one interval share it.
 func (s *Splitter) routeOutlier(ts int64) error {
 	T := s.opts.Time

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 const year = int64(365 * 24 * time.Hour)
@@ -21,8 +22,8 @@ func now() time.Time { return time.Unix(0, sec(90)) }
 // continued as "_2" and published on time by the next tick; nothing is
 // lost and no split holds a packet outside its interval.
 func TestPacketAheadOfTheWallClock(t *testing.T) {
-	var infos []Info
-	o := Options{Time: 60e9, Name: EpochSec, Now: now, OnPublish: func(i Info) error { infos = append(infos, i); return nil }}
+	var infos []ledger.Entry
+	o := Options{Time: 60e9, Name: EpochSec, Now: now, OnPublish: func(i ledger.Entry) error { infos = append(infos, i); return nil }}
 	sink, st := feedSteps(t, o, []step{
 		{t: sec(60), size: 60},
 		{t: sec(61) + year, size: 60}, // a NIC clock jump
@@ -92,8 +93,8 @@ func TestPacketsFarInThePast(t *testing.T) {
 func TestJumpAheadOfNeighbours(t *testing.T) {
 	later := func() time.Time { return time.Unix(0, sec(0)+10*year) }
 	hour := 3600.0
-	var infos []Info
-	sink, st := feedSteps(t, Options{Time: 60e9, Name: EpochSec, Now: later, OnPublish: func(i Info) error { infos = append(infos, i); return nil }}, []step{
+	var infos []ledger.Entry
+	sink, st := feedSteps(t, Options{Time: 60e9, Name: EpochSec, Now: later, OnPublish: func(i ledger.Entry) error { infos = append(infos, i); return nil }}, []step{
 		{t: sec(1), size: 60},
 		{t: sec(2 + hour), size: 60}, // an hour ahead...
 		{t: sec(3), size: 60},        // ...and back: it was out of the clock

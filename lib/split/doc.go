@@ -36,7 +36,7 @@
 // else the last published), or before the epoch. It goes into a time
 // split of its own interval (consecutive such packets of one interval
 // share it; a second one in a run gets "_N"), published at the next tick
-// or packet, with Info.Outlier set, and counted in Stats.OutOfClock; the
+// or packet, with ledger.Entry.Outlier set, and counted in Stats.OutOfClock; the
 // clock does not move: the split it interrupted continues as "_N" (as
 // after a stop), and later splits close on time. A packet far ahead of its
 // neighbours but not of the wall clock (a stored capture) cannot be told
@@ -79,12 +79,12 @@
 // its name, then the same with "_2", "_3", ... When the name exists and
 // holds the same bytes (the split was published by a run whose state was
 // lost, or just before a crash), the split counts as published
-// (Published.Existed, Info.Existed, Stats.Existed), nothing is written,
+// (Published.Existed, ledger.Entry.Existed, Stats.Existed), nothing is written,
 // and a line says so; when it holds other bytes, the next name is tried
 // and a warning names both, unless those bytes are the split's own first
 // records (PrefixOf: a split cut short by a stop, published before the
 // state that knew it was lost): then only the rest goes to the next name
-// (Published.Prefix, and the Info's counts are the rest's). A time split continued after that takes the
+// (Published.Prefix, and the ledger.Entry's counts are the rest's). A time split continued after that takes the
 // "_N" after the one used. FileSink.Overwrite (pcap_split --overwrite)
 // replaces instead. With compression, the same input gives the same bytes
 // for the same codec, level and thread count.

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/pcappush/pcappush/lib/event"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // Options say how a stream is cut and named.
@@ -36,7 +39,9 @@ type Options struct {
 	// means DefaultProgressEvery, negative disables them.
 	ProgressEvery int64
 	// OnPublish, when set, is called after each split is published.
-	OnPublish func(Info) error
+	OnPublish func(ledger.Entry) error
+	// Events receives the warnings (nil: none).
+	Events *event.Writer
 	// Now returns the wall-clock time; nil means time.Now.
 	Now func() time.Time
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
 
 // stream makes records as stream_cat emits them with checkpoints every g:
@@ -37,11 +38,11 @@ func stream(rng *rand.Rand, n int, g int64) []pcapio.Record {
 }
 
 // runSplit feeds recs to a Splitter and returns what it published.
-func runSplit(t *testing.T, o Options, recs []pcapio.Record) ([]Info, map[string][]string) {
+func runSplit(t *testing.T, o Options, recs []pcapio.Record) ([]ledger.Entry, map[string][]string) {
 	t.Helper()
-	var infos []Info
+	var infos []ledger.Entry
 	o.Prefix = "/out/"
-	o.OnPublish = func(i Info) error { infos = append(infos, i); return nil }
+	o.OnPublish = func(i ledger.Entry) error { infos = append(infos, i); return nil }
 	must(t, o.Validate())
 	sink := &memSink{}
 	s := New(o, sink, nil)
@@ -96,7 +97,7 @@ func TestResumeAfterAnySplitIsExact(t *testing.T) {
 // an outlier, as pcap_split --resume takes them), the splits published
 // before and after must equal the whole run's. It returns the whole run's
 // splits.
-func checkResumes(t *testing.T, o Options, recs []pcapio.Record) []Info {
+func checkResumes(t *testing.T, o Options, recs []pcapio.Record) []ledger.Entry {
 	t.Helper()
 	whole, wholeFiles := runSplit(t, o, recs)
 	for k, info := range whole[:len(whole)-1] {
@@ -105,7 +106,7 @@ func checkResumes(t *testing.T, o Options, recs []pcapio.Record) []Info {
 		}
 		// Published before the crash: splits 0..k.
 		got := map[string][]string{}
-		clock := Info{}
+		clock := ledger.Entry{}
 		for _, i := range whole[:k+1] {
 			got[i.Name] = wholeFiles[i.Name]
 			if !i.Outlier {

@@ -77,6 +77,12 @@ func copyRecords(r *pcapio.Reader, s *Splitter) (readErr, writeErr error) {
 	}
 }
 
+// Counts returns the counters by name, for a stats event.
+func (st Stats) Counts() map[string]int64 {
+	return map[string]int64{"files": st.Files, "existed": st.Existed, "packets": st.Packets, "bytes": st.Bytes,
+		"reordered": st.Reordered, "out_of_clock": st.OutOfClock, "ticks": st.Ticks, "skipped": st.Skipped}
+}
+
 // Summary returns the line logged when a run ends.
 func (st Stats) Summary() string {
 	s := fmt.Sprintf("%d files, %d packets, %.3f GB, %d reordered packets", st.Files, st.Packets, float64(st.Bytes)/1e9, st.Reordered)

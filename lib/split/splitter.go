@@ -8,38 +8,8 @@ import (
 	"time"
 
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/state/ledger"
 )
-
-// Info describes a published split.
-type Info struct {
-	Name    string // final name
-	Start   int64  // interval start (time splits) or first packet time, ns
-	End     int64  // interval end (time splits) or last packet time, ns
-	First   int64  // time of the first packet, ns
-	Last    int64  // time of the last packet, ns
-	Packets int64  // packets in the split
-	Bytes   int64  // pcap bytes, file header included, before any pipe command
-	// The resume point after the split's last packet: the last checkpoint
-	// tick before it, and the packets received after that tick up to and
-	// including it (see lib/ledger). HasCkpt is false when no checkpoint
-	// tick had been seen.
-	Ckpt    int64
-	Skip    int64
-	HasCkpt bool
-	// Base is the name before a "_N" (and the suffix) added to tell apart
-	// size splits that would share a name, or a time split continued after
-	// a stop, or a split whose name another file held; Dup is that N (0
-	// for none).
-	Base string
-	Dup  int
-	// Existed says the split was not written: its final name already held
-	// the same bytes (see Part.Commit).
-	Existed bool
-	// Outlier marks a split of packets stamped out of the clock's
-	// tolerance (Options.ClockTolerance): published apart, its interval is
-	// not the push's clock, which a resume takes from the other splits.
-	Outlier bool
-}
 
 // Stats count what a Splitter has done.
 type Stats struct {
@@ -373,7 +343,7 @@ func (s *Splitter) publish() error {
 	} else if s.opts.Time == 0 && name != c.name {
 		s.progress.renamed(name)
 	}
-	info := Info{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
+	info := ledger.Entry{Name: name, Start: c.start, End: c.end, First: c.first, Last: c.last, Packets: c.packets, Bytes: c.bytes,
 		Ckpt: c.resume.at, Skip: c.resume.n, HasCkpt: c.resume.set, Base: base, Dup: dup, Existed: res.Existed, Outlier: c.kind == outlierSplit}
 	if s.opts.Time == 0 {
 		info.Start, info.End = c.first, c.last
@@ -396,6 +366,7 @@ func (s *Splitter) noteCommit(name string, res Published, packets int64) {
 		s.progress.note("%s is already published with the same content: not written again (skipped)", res.Name())
 	case res.Name() != name:
 		s.progress.note("warning: %s already exists with other content: published as %s", name, res.Name())
+		s.opts.Events.Warn("%s already exists with other content: published as %s", name, res.Name())
 	}
 }
 

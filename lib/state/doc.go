@@ -11,9 +11,10 @@
 //
 //	<state>/
 //	  push_realtime.lock                 flock of the realtime push_realtime; holds its pid
-//	  push_realtime.json                 what it resolved (store, logs, config): lib/pushstatus
+//	  push_realtime.json                 what it resolved (store, logs, config): lib/push/status
+//	  push_realtime.offline.json         the same for the last --offline push
 //	  targets/<Desc>/uid                 the target's id, "push_<ns>\n"
-//	  targets/<Desc>/status.json         its status, rewritten every status interval: lib/pushstatus
+//	  targets/<Desc>/status.json         its status, rewritten every status interval: lib/push/status
 //	  targets/<Desc>/status.offline.json the same for an --offline push
 //	  targets/<Desc>/done/<capture>      the capture is finished: empty when pushed to its end,
 //	                                     a Loss as JSON when it was deleted before

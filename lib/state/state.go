@@ -25,8 +25,9 @@ const Default = "/var/lib/pcappush/state"
 
 // Names of the files at the top of the folder.
 const (
-	LockName = "push_realtime.lock"
-	RunName  = "push_realtime.json"
+	LockName       = "push_realtime.lock"
+	RunName        = "push_realtime.json"
+	OfflineRunName = "push_realtime.offline.json"
 )
 
 // Dir is a state folder.
@@ -41,8 +42,14 @@ func (d Dir) Root() string { return d.root }
 // LockFile is the realtime push_realtime's lock.
 func (d Dir) LockFile() string { return filepath.Join(d.root, LockName) }
 
-// RunFile is the realtime push_realtime's record of its folders.
-func (d Dir) RunFile() string { return filepath.Join(d.root, RunName) }
+// RunFile is the record of its folders the realtime push_realtime keeps,
+// or the last offline one.
+func (d Dir) RunFile(offline bool) string {
+	if offline {
+		return filepath.Join(d.root, OfflineRunName)
+	}
+	return filepath.Join(d.root, RunName)
+}
 
 // targetsDir holds a folder per target.
 func (d Dir) targetsDir() string { return filepath.Join(d.root, "targets") }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func (d Dir) TargetUID(desc string, now time.Time) (uid, note string, err error)
 		uid = d.newestByLedger(found)
 		note = fmt.Sprintf("target %s: its id file %s was lost (%s); ids %s all name it, keeping %s, the one that published last", desc, d.UIDFile(desc), lostHow(b), strings.Join(found, ", "), uid)
 	default:
-		uid = uidPrefix + strconv.FormatInt(now.UnixNano(), 10)
+		uid = d.freeUID(now)
 		if err := d.writeDesc(uid, desc); err != nil {
 			return "", "", err
 		}
@@ -70,6 +71,18 @@ func (d Dir) TargetUID(desc string, now time.Time) (uid, note string, err error)
 		return "", "", fmt.Errorf("state: target %s: %w", desc, err)
 	}
 	return uid, note, nil
+}
+
+// freeUID returns a new id, push_<now in ns>, or the next nanosecond
+// whose folder does not exist yet: two targets seen at the same instant
+// (a clock that stands still, or coarse) never share one.
+func (d Dir) freeUID(now time.Time) string {
+	for n := now.UnixNano(); ; n++ {
+		uid := uidPrefix + strconv.FormatInt(n, 10)
+		if _, err := os.Lstat(d.IDDir(uid)); errors.Is(err, fs.ErrNotExist) {
+			return uid
+		}
+	}
 }
 
 // lostHow describes what a uid file held.
@@ -133,4 +146,17 @@ func (d Dir) newestByLedger(uids []string) string {
 		}
 	}
 	return best
+}
+
+// KnownUID returns target desc's id when the state folder holds one,
+// writing nothing: the id file's, else the one id folder naming desc.
+func (d Dir) KnownUID(desc string) (string, bool) {
+	b, err := durable.ReadFile(d.UIDFile(desc))
+	if read := strings.TrimSpace(string(b)); err == nil && validUID(read) {
+		return read, true
+	}
+	if found, err := d.findUID(desc); err == nil && len(found) > 0 {
+		return d.newestByLedger(found), true
+	}
+	return "", false
 }

@@ -28,6 +28,33 @@ func TestTargetUIDIsStable(t *testing.T) {
 	}
 }
 
+// TestTargetUIDSameInstant: targets first seen at the same instant (a
+// clock that stands still) get ids of their own, each folder naming its
+// target.
+func TestTargetUIDSameInstant(t *testing.T) {
+	d := At(t.TempDir())
+	now := time.Unix(0, 1622272417078768896)
+	seen := map[string]string{}
+	for _, desc := range []string{"pcap-all", "pcap-tcp", "pcap-udp"} {
+		uid, _, err := d.TargetUID(desc, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other, ok := seen[uid]; ok {
+			t.Fatalf("%s and %s share the id %s", other, desc, uid)
+		}
+		seen[uid] = desc
+		if got, _ := os.ReadFile(d.DescFile(uid)); string(got) != desc+"\n" {
+			t.Errorf("%s names %q; want %s", d.DescFile(uid), got, desc)
+		}
+	}
+	for _, desc := range []string{"pcap-all", "pcap-tcp", "pcap-udp"} {
+		if uid, _, _ := d.TargetUID(desc, time.Now()); seen[uid] != desc {
+			t.Errorf("%s's id is now %s, %s's", desc, uid, seen[uid])
+		}
+	}
+}
+
 // TestTargetUIDFoundAgain: the uid file as a power cut can leave it
 // (missing, empty, torn) never gives the target a new id: the id folder
 // that names the target is found again, and the file written again.
@@ -146,7 +173,8 @@ func TestLayout(t *testing.T) {
 	d := At("/s")
 	for got, want := range map[string]string{
 		d.LockFile():                      "/s/push_realtime.lock",
-		d.RunFile():                       "/s/push_realtime.json",
+		d.RunFile(false):                  "/s/push_realtime.json",
+		d.RunFile(true):                   "/s/push_realtime.offline.json",
 		d.UIDFile("all"):                  "/s/targets/all/uid",
 		d.StatusFile("all", false):        "/s/targets/all/status.json",
 		d.StatusFile("all", true):         "/s/targets/all/status.offline.json",

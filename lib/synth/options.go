@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcappush/pcappush/lib/cliutil"
 	"github.com/pcappush/pcappush/lib/pcapio"
+	"github.com/pcappush/pcappush/lib/units"
 )
 
 // Defaults used by DefaultOptions and pcapgen.
@@ -108,9 +108,9 @@ func (o Options) Validate() error {
 }
 
 // ParseSize parses a byte count such as 1000000, 1e9, 1.5GB, 100MB, 512KiB
-// or 2GiB (see cliutil.ParseCount); zero is not a size.
+// or 2GiB (see units.ParseCount); zero is not a size.
 func ParseSize(s string) (int64, error) {
-	n, err := cliutil.ParseCount(s, true)
+	n, err := units.ParseCount(s, true)
 	if err != nil {
 		return 0, optErr("size", strconv.Quote(s), "%w", err)
 	}

@@ -19,7 +19,7 @@ type Options struct {
 	// End 0 means no end.
 	Start, End int64
 	// RcloneConfig is the rclone config file ("": $RCLONE_CONFIG, else
-	// output.DefaultRcloneConfig).
+	// install.RcloneConfig).
 	RcloneConfig string
 	// SkipBad makes a split that cannot be read a warning instead of an
 	// error.

@@ -16,15 +16,18 @@ import (
 	"github.com/pcappush/pcappush/lib/lockfile"
 )
 
-// Entry is one published split.
+// Entry is one published split: the one description of it, which
+// pcap_split's splitter makes (lib/split), its ledger records, its Post
+// command is told (lib/hook), its event carries to push_realtime
+// (lib/event) and a target's status shows (lib/push/status).
 type Entry struct {
-	Name    string `json:"name"`
-	Start   int64  `json:"start"` // interval start (time splits) or first packet, ns
-	End     int64  `json:"end"`   // interval end (time splits) or last packet, ns
-	First   int64  `json:"first"` // first packet, ns
-	Last    int64  `json:"last"`  // last packet, ns
-	Packets int64  `json:"packets"`
-	Bytes   int64  `json:"bytes"`
+	Name    string `json:"name"`    // final name
+	Start   int64  `json:"start"`   // interval start (time splits) or first packet, ns
+	End     int64  `json:"end"`     // interval end (time splits) or last packet, ns
+	First   int64  `json:"first"`   // first packet, ns
+	Last    int64  `json:"last"`    // last packet, ns
+	Packets int64  `json:"packets"` // packets in the split
+	Bytes   int64  `json:"bytes"`   // pcap bytes, file header included, before any pipe command
 	// Ckpt is the time of the last checkpoint tick seen before the split's
 	// last packet, and Skip the packets received after it up to and
 	// including that packet. HasCkpt is false when no checkpoint tick had

@@ -164,47 +164,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func TestTail(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cap1.ledger")
-	appendTo(t, path, Entry{Name: "before", End: 1})
-	lt := NewTail(path)
-	if got := lt.Poll(); len(got) != 0 {
-		t.Fatalf("entries from before the watch: %+v", got)
-	}
-	appendTo(t, path, Entry{Name: "a", End: 2, Packets: 3, Bytes: 100})
-	appendTo(t, path, Entry{Name: "b", End: 3})
-	got := lt.Poll()
-	if len(got) != 2 || got[0].Name != "a" || got[0].Packets != 3 || got[1].Name != "b" {
-		t.Fatalf("poll = %+v; want a, b", got)
-	}
-	// A line written in two pieces is read once whole.
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(`{"name":"c","end":4`)
-	if got := lt.Poll(); len(got) != 0 {
-		t.Fatalf("a torn line read as %+v", got)
-	}
-	f.WriteString("}\n")
-	f.Close()
-	if got := lt.Poll(); len(got) != 1 || got[0].Name != "c" {
-		t.Fatalf("poll = %+v; want c", got)
-	}
-	// A compaction replaces the file: only entries after c are new.
-	es, _ := Read(path)
-	tmp := path + ".tmp"
-	for _, e := range append(es[1:], Entry{Name: "d", End: 5}) {
-		appendTo(t, tmp, e)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		t.Fatal(err)
-	}
-	if got := lt.Poll(); len(got) != 1 || got[0].Name != "d" {
-		t.Fatalf("after a compaction poll = %+v; want d", got)
-	}
-}
-
 func appendTo(t *testing.T, path string, e Entry) {
 	t.Helper()
 	l, err := Open(path)
