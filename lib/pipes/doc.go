@@ -10,7 +10,7 @@
 // default ceiling of /proc/sys/fs/pipe-max-size) on a pipe that is smaller.
 // It is advice: a refusal (a user over the pipe-user-pages limits) leaves
 // the pipe as it was and is not an error. Every tool grows its standard
-// input and output when they are pipes (cliutil.Main), push_realtime the
+// input and output when they are pipes (cliapp.Main), push_realtime the
 // pipes it makes between stages, pcap_split the pipe into a --pipe-cmd.
 //
 // # Moving file bytes
