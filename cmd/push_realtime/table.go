@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -53,6 +56,11 @@ func writeTable(w io.Writer, r *status.Report) error {
 	}
 	if r.LogDir != "" {
 		fmt.Fprintf(w, "logs %s: analytics_push_realtime.cur, push_<target>.cur\n", r.LogDir)
+	}
+	if _, err := os.Stat(r.Store.Dir); errors.Is(err, fs.ErrNotExist) {
+		// an offline push of a capture given by its path needs no store
+		fmt.Fprintf(w, "store %s: none (no such folder)\n", r.Store.Dir)
+		return nil
 	}
 	fmt.Fprintf(w, "store %s:\n", r.Store.Dir)
 	if r.Store.Error != "" {

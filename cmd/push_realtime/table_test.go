@@ -70,3 +70,21 @@ func TestStatusTable(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusTableNoStore: after an offline push of a capture given by its
+// path, the store (the default) may not exist: the table says so in one
+// line instead of an error listing it.
+func TestStatusTableNoStore(t *testing.T) {
+	store := filepath.Join(t.TempDir(), "capture")
+	r, err := status.NewReport(t.TempDir(), store, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := writeTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nstore " + store + ": none (no such folder)\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("table ends:\n%s\nwant %q", b.String(), want)
+	}
+}
