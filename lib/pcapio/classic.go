@@ -120,13 +120,6 @@ func (r *Reader) readClassicHeader() error {
 	return r.discard(HeaderLen, 0, "file header")
 }
 
-func (r *Reader) u16(b []byte) uint16 {
-	if r.be {
-		return binary.BigEndian.Uint16(b)
-	}
-	return binary.LittleEndian.Uint16(b)
-}
-
 func (r *Reader) u32(b []byte) uint32 {
 	if r.be {
 		return binary.BigEndian.Uint32(b)

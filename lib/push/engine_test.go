@@ -329,7 +329,7 @@ func TestEngineScheduleWindow(t *testing.T) {
 	e.clock.Advance(time.Date(2021, 5, 31, 7, 59, 0, 0, time.UTC).Sub(e.clock.Now()))
 	e.fake.none(t)
 	e.clock.Advance(time.Minute)
-	p = e.fake.next(t)
+	e.fake.next(t) // the window opened: a new pipeline
 	e.stop(t)
 	lines := e.analytics(t)
 	for _, w := range []string{"push all: the schedule's window closed: stopping", "push all: idle: outside the schedule; it opens Mon 2021-05-31 08:00:00 UTC", "push all: the schedule's window opened"} {

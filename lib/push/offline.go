@@ -100,11 +100,11 @@ func (p *Pusher) runOnce(ctx context.Context, t *target, capture string, follow 
 	}()
 	p.setState(t, status.Running, "")
 	why := p.await(ctx, r.proc, follow)
-	switch why {
-	case errStopped:
+	switch {
+	case errors.Is(why, errStopped):
 		p.log.Printf("push %s: stopping", desc)
 		r.proc.Stop(p.o.StopTimeout)
-	case errPaused:
+	case errors.Is(why, errPaused):
 		p.log.Printf("push %s: the schedule's window closed: stopping", desc)
 		r.proc.Stop(p.o.StopTimeout)
 	}

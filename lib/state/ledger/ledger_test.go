@@ -163,15 +163,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
-func appendTo(t *testing.T, path string, e Entry) {
-	t.Helper()
-	l, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Append(e); err != nil {
-		t.Fatal(err)
-	}
-	l.Close()
-}
