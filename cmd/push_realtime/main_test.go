@@ -141,7 +141,7 @@ func TestStatusWithoutAPush(t *testing.T) {
 	}
 	out, _, err = runArgs("status", "--state-dir", dir+"/state")
 	if err != nil || !strings.Contains(out, "\nfolders from the offline push of "+dir+"/elsewhere/cap3 started 2031-01-02 03:04:05 UTC\nlogs "+dir+"/log3: ") ||
-		!strings.Contains(out, "\nstore "+dir+"/store3:\n") {
+		!strings.Contains(out, "\nstore "+dir+"/store3: none (no such folder)\n") {
 		t.Errorf("status after an offline push: %v\n%s", err, out)
 	}
 	os.Remove(state.At(filepath.Join(dir, "state")).RunFile(false))
