@@ -263,7 +263,11 @@ func checkPowerCut(t *testing.T, phase string, p *powerPush, watch *s3Watch, tar
 	logs, _ := filepath.Glob(filepath.Join(p.fs.Dir(), "log", "*"))
 	for _, l := range logs {
 		b, _ := os.ReadFile(l)
-		logTails += fmt.Sprintf("-- %s ends:\n%s\n", filepath.Base(l), tail(string(b), 12))
+		n := 12
+		if strings.HasPrefix(filepath.Base(l), "analytics") {
+			n = 80
+		}
+		logTails += fmt.Sprintf("-- %s ends:\n%s\n", filepath.Base(l), tail(string(b), n))
 	}
 	beforeCut := len(p.fs.Journal())
 	if _, err := p.fs.Cut(powerfs.CutOptions{Tear: true, Rand: p.rng}); err != nil {

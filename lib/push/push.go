@@ -196,12 +196,31 @@ type run struct {
 	announced int64         // splits its events announced
 }
 
+// inStore reports whether the store holds a capture of that name.
+func inStore(store, name string) bool {
+	_, err := capture.Store{Dir: store}.Capture(name)
+	return err == nil
+}
+
 // start starts t's pipeline for capture with a new log file.
 func (p *Pusher) start(t *target, capture string, follow bool) (*run, error) {
 	cfg := t.config()
 	spec, err := p.planned(t, cfg, capture, follow)
 	if err != nil {
 		return nil, err
+	}
+	if follow && inStore(p.settings().store, capture) {
+		// The ledger is made, durably, before the pipeline starts: after a
+		// crash before its first split, the capture is still known as
+		// started (pendingCaptures) and is pushed to its end even if it
+		// is no longer the active one by then.
+		l, err := ledger.Open(spec.Ledger)
+		if err != nil {
+			return nil, err
+		}
+		if err := l.Close(); err != nil {
+			return nil, err
+		}
 	}
 	pl := Build(cfg, spec)
 	tl, err := logs.OpenTarget(p.settings().logDir, cfg.Desc, logs.Options{Now: p.o.Clock.Now})
