@@ -68,7 +68,8 @@ func TestCrashIsNotExit2Quit(t *testing.T) {
 
 // TestCrashIsNotExit2OutOfMemory causes a real fatal error of Go's
 // runtime in a running push_realtime: its address space is capped at what
-// it uses (prlimit RLIMIT_AS), then a few thousand connections to its
+// it uses and 40 MiB more, less than the runtime reserves for its heap at
+// a time (prlimit RLIMIT_AS), then a few thousand connections to its
 // metrics server make it grow its heap. "fatal error: runtime: cannot
 // allocate memory" would exit 2; it dies of SIGABRT. Under the same cap a
 // new thread may fail first, in the C library ("runtime/cgo:
@@ -95,7 +96,9 @@ func exhaustMemory(t *testing.T) string {
 	t.Helper()
 	p, addr := idlePush(t)
 	pid := p.cmd.Process.Pid
-	vsz := vmSize(t, pid)
+	// Room for a few more threads (8 MiB of stack each) but not for
+	// another 64 MiB heap arena: the heap is what fails.
+	vsz := vmSize(t, pid) + 40<<20
 	if err := unix.Prlimit(pid, unix.RLIMIT_AS, &unix.Rlimit{Cur: vsz, Max: vsz}, nil); err != nil {
 		t.Fatal(err)
 	}
